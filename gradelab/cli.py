@@ -1,0 +1,174 @@
+"""``gradelab``: the instructor's front door. Run it in the course folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gradelab import nbgrader_commands
+from gradelab.course import Course
+from gradelab.sandbox.limits import Isolation
+from gradelab.sandbox.session import IsolationUnavailable, namespaces_work
+from gradelab.scores import assignment_scores
+from gradelab.selftest import Verdict, grade_samples, selftest, verdict_table
+
+EXAMPLES = {
+    "release": "gradelab release mse_gradient",
+    "autograde": "gradelab autograde mse_gradient --student alice",
+    "feedback": "gradelab feedback mse_gradient",
+    "export": "gradelab export --to gradebook/grades.csv",
+    "selftest": "gradelab selftest mse_gradient",
+    "demo": "gradelab demo",
+}
+
+
+def assignments_or_all(course: Course, names: list[str]) -> list[str]:
+    known = course.assignments()
+    for name in names:
+        if name not in known:
+            raise SystemExit(f"gradelab: no assignment '{name}' in {course.root / 'source'}")
+    return names or known
+
+
+def require_isolation(weak: bool) -> None:
+    reason = namespaces_work(Isolation.for_course(Path(".")).unshare_command)
+    if reason is not None and not weak:
+        raise IsolationUnavailable(
+            f"cannot create the sandbox's namespaces ({reason}); nothing was graded. Run as "
+            "root on Linux with util-linux, or pass --accept-weak-isolation."
+        )
+
+
+def score_table(course: Course, assignment: str) -> str:
+    scores = assignment_scores(course, assignment)
+    rows = [assignment, f"  {'student':<22}{'score':>8}  per cell"]
+    for student, s in sorted(scores.items()):
+        cells = "  ".join(f"{name}={value:g}" for name, value in s.cells.items())
+        rows.append(f"  {student:<22}{s.score:>5g}/{s.max_score:<3g} {cells}")
+    return "\n".join(rows)
+
+
+def cmd_release(course: Course, args: argparse.Namespace) -> int:
+    for assignment in assignments_or_all(course, args.assignments):
+        nbgrader_commands.release(course, assignment)
+        print(f"released {assignment} -> {course.root / 'release' / assignment}")
+    return 0
+
+
+def cmd_autograde(course: Course, args: argparse.Namespace) -> int:
+    require_isolation(args.accept_weak_isolation)
+    code = nbgrader_commands.autograde(
+        course,
+        args.assignment,
+        args.student,
+        force=args.force,
+        weak=args.accept_weak_isolation,
+    )
+    print(score_table(course, args.assignment))
+    return code
+
+
+def cmd_feedback(course: Course, args: argparse.Namespace) -> int:
+    nbgrader_commands.feedback(course, args.assignment)
+    print(f"feedback written to {course.root / 'feedback'}")
+    return 0
+
+
+def cmd_export(course: Course, args: argparse.Namespace) -> int:
+    target = (course.root / args.to).resolve()
+    nbgrader_commands.export(course, target)
+    print(f"grades exported to {target}")
+    return 0
+
+
+def report_verdicts(assignment: str, verdicts: list[Verdict]) -> bool:
+    print(verdict_table(assignment, verdicts))
+    return all(v.ok for v in verdicts)
+
+
+def cmd_selftest(course: Course, args: argparse.Namespace) -> int:
+    require_isolation(False)
+    results = [
+        report_verdicts(a, selftest(course, a))
+        for a in assignments_or_all(course, args.assignments)
+    ]
+    return 0 if all(results) else 1
+
+
+def cmd_demo(course: Course, args: argparse.Namespace) -> int:
+    """The whole course on sample submissions, in this course folder's own gradebook."""
+    require_isolation(False)
+    ok = True
+    for assignment in course.assignments():
+        print(f"== {assignment}: release, sample submissions, autograde")
+        ok &= report_verdicts(assignment, grade_samples(course, assignment))
+        nbgrader_commands.feedback(course, assignment)
+    target = course.root / "gradebook" / "grades.csv"
+    nbgrader_commands.export(course, target)
+    print(f"feedback in {course.root / 'feedback'}, grades in {target}")
+    print("demo finished: every score as expected" if ok else "demo finished with MISMATCHES")
+    return 0 if ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gradelab",
+        description="Hardened autograding on nbgrader: student code runs in a sandbox, "
+        "hidden pytest suites judge what it returns.",
+    )
+    parser.add_argument("--course", default=".", help="course folder (default: current)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=f"example:\n  {EXAMPLES[name]}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.set_defaults(handler=handler)
+        return sub
+
+    release = command("release", cmd_release, "generate student notebooks in release/")
+    release.add_argument("assignments", nargs="*", help="assignments (default: all)")
+
+    autograde = command("autograde", cmd_autograde, "grade submitted/ in the sandbox")
+    autograde.add_argument("assignment")
+    autograde.add_argument("--student", help="grade only this student")
+    autograde.add_argument("--force", action="store_true", help="regrade graded submissions")
+    autograde.add_argument(
+        "--accept-weak-isolation",
+        action="store_true",
+        help="where namespaces are unavailable, grade with rlimits only (noted on each score)",
+    )
+
+    feedback = command("feedback", cmd_feedback, "write feedback HTML into feedback/")
+    feedback.add_argument("assignment")
+
+    export = command("export", cmd_export, "export the gradebook as CSV")
+    export.add_argument("--to", default="gradebook/grades.csv", help="CSV file to write")
+
+    test = command("selftest", cmd_selftest, "check an assignment's grading on known answers")
+    test.add_argument("assignments", nargs="*", help="assignments (default: all)")
+
+    command("demo", cmd_demo, "run the demo course end to end on sample submissions")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        course = Course.load(args.course)
+        return args.handler(course, args)
+    except (FileNotFoundError, ValueError, IsolationUnavailable) as error:
+        print(f"gradelab: {error}", file=sys.stderr)
+        return 2
+    except nbgrader_commands.NbgraderFailed as error:
+        print(f"gradelab: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

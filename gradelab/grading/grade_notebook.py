@@ -1,0 +1,137 @@
+"""Grade one submitted notebook: its code in the sandbox, the hidden suite in this process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from nbformat import NotebookNode
+
+from gradelab.course import Course
+from gradelab.grading.plugin import GradingPlugin, Outcome
+from gradelab.sandbox.limits import Isolation, Limits
+from gradelab.sandbox.session import CellReport, Session, SubmissionError
+
+PYTEST_ARGS = (
+    "-p", "no:cacheprovider",
+    "-p", "no:terminal",
+    "-p", "no:stepwise",
+    "--assert=plain",
+    "--import-mode=importlib",
+    "-c", os.devnull,
+)  # fmt: skip
+
+
+class GradingSetupError(RuntimeError):
+    """The assignment's own files are inconsistent: the instructor must fix them."""
+
+
+@dataclass
+class CellGrade:
+    """The score of one nbgrader grade cell and the lines of feedback behind it."""
+
+    grade_id: str
+    max_points: float
+    outcomes: list[Outcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def earned(self) -> float:
+        return round(sum(o.earned for o in self.outcomes), 6)
+
+    def feedback(self) -> str:
+        lines = [f"{self.grade_id}: {self.earned:g} of {self.max_points:g} points"]
+        for o in self.outcomes:
+            mark = "\u2714" if o.earned == o.points else "\u2718"
+            detail = f" - {o.message}" if o.message else ""
+            lines.append(f"  {mark} {o.title} [{o.earned:g}/{o.points:g}]{detail}")
+        lines.extend(f"  note: {note}" for note in self.notes)
+        return "\n".join(lines) + "\n"
+
+
+def nbgrader_meta(cell: NotebookNode) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution")
+
+
+def cell_name(cell: NotebookNode, index: int) -> str:
+    return str(nbgrader_meta(cell).get("grade_id") or cell.get("id") or f"cell-{index}")
+
+
+def code_to_run(notebook: NotebookNode) -> list[tuple[str, str]]:
+    """The student's code: every code cell but nbgrader's test cells, in notebook order."""
+    return [
+        (cell_name(cell, i), cell.source)
+        for i, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and not is_test_cell(cell)
+    ]
+
+
+def test_cells(notebook: NotebookNode) -> dict[str, float]:
+    """Grade ids of the autograded test cells and their points."""
+    return {
+        cell_name(cell, i): float(nbgrader_meta(cell).get("points", 0))
+        for i, cell in enumerate(notebook.cells)
+        if is_test_cell(cell)
+    }
+
+
+def run_hidden_suite(plugin: GradingPlugin, suite: Path) -> None:
+    if not suite.is_dir():
+        raise GradingSetupError(f"{suite}: no hidden test folder for this assignment")
+    pytest.main([str(suite), *PYTEST_ARGS, "--rootdir", str(suite)], plugins=[plugin])
+    if plugin.setup_problems:
+        raise GradingSetupError("; ".join(plugin.setup_problems))
+
+
+def cell_errors_as_notes(reports: list[CellReport]) -> list[str]:
+    return [
+        f"cell '{r.name}' raised {r.error['type']} at line {r.error['line']} when it was run"
+        for r in reports
+        if r.error
+    ]
+
+
+def grade_notebook(
+    notebook: NotebookNode,
+    course: Course,
+    assignment: str,
+    student: str,
+    limits: Limits,
+    accept_weak_isolation: bool = False,
+    extra_hidden: tuple[str, ...] = (),
+) -> dict[str, CellGrade]:
+    """Score each test cell of ``notebook`` with the assignment's hidden suite."""
+    grades = {gid: CellGrade(gid, points) for gid, points in test_cells(notebook).items()}
+    isolation = Isolation.for_course(course.root, extra_hidden)
+    with Session(isolation, limits, accept_weak_isolation) as session:
+        notes: list[str] = []
+        try:
+            notes = cell_errors_as_notes(session.start(code_to_run(notebook), course.root))
+        except SubmissionError as error:
+            notes = [error.feedback]
+        plugin = GradingPlugin(
+            session,
+            course.reference_solution(assignment),
+            (course.course_id, assignment, student),
+            set(grades),
+        )
+        run_hidden_suite(plugin, course.hidden_suite(assignment))
+        notes += session.notes
+    for outcome in plugin.results.values():
+        grades[outcome.cell].outcomes.append(outcome)
+    for grade in grades.values():
+        planned = sum(o.points for o in grade.outcomes)
+        if abs(planned - grade.max_points) > 1e-9:
+            raise GradingSetupError(
+                f"{course.hidden_suite(assignment)}: tests for cell '{grade.grade_id}' are "
+                f"worth {planned:g} points, but the notebook gives the cell {grade.max_points:g}"
+            )
+        grade.notes = notes
+    return grades

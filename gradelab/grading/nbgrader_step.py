@@ -1,0 +1,78 @@
+"""``GradeInSandbox``: gradelab's step in nbgrader's autograde pipeline.
+
+It takes the place of nbgrader's ``Execute``. Instead of running the notebook in a Jupyter
+kernel and reading scores from whatever the kernel printed, it runs the student's code in
+the sandbox, scores each test cell with the hidden suite, and writes into the test cell an
+output that nbgrader's own ``SaveAutoGrades`` reads: the feedback lines and the score. So
+the gradebook, formgrader, ``generate_feedback`` and ``export`` work unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool, Float, Int, List, Unicode
+
+from gradelab.course import Course
+from gradelab.grading.grade_notebook import cell_name, grade_notebook, is_test_cell
+from gradelab.sandbox.limits import Limits
+
+
+class GradeInSandbox(NbGraderPreprocessor):
+    wall_seconds = Float(10.0, help="Wall-clock seconds for all of a submission's code").tag(
+        config=True
+    )
+    cpu_seconds = Int(10, help="CPU seconds for a submission's sandbox").tag(config=True)
+    memory_mb = Int(1024, help="Address-space limit of the sandbox, in MB").tag(config=True)
+    processes = Int(32, help="Processes the sandbox user may run").tag(config=True)
+    open_files = Int(64, help="Open files per sandbox process").tag(config=True)
+    file_size_mb = Int(16, help="Largest file the sandbox may write, in MB").tag(config=True)
+    hidden_paths = List(
+        Unicode(), help="More folders to hide from submissions (the course folder always is)"
+    ).tag(config=True)
+    accept_weak_isolation = Bool(
+        False,
+        help="Grade with rlimits alone where namespaces cannot be made; each score is noted",
+    ).tag(config=True)
+
+    def limits(self) -> Limits:
+        return Limits(
+            wall_seconds=self.wall_seconds,
+            cpu_seconds=self.cpu_seconds,
+            memory_mb=self.memory_mb,
+            processes=self.processes,
+            open_files=self.open_files,
+            file_size_mb=self.file_size_mb,
+        )
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        coursedir = CourseDirectory(parent=self)
+        course = Course(Path(coursedir.root), coursedir.course_id, coursedir.db_url)
+        info = resources["nbgrader"]
+        self.log.info("Grading %s for %s in gradelab's sandbox", info["notebook"], info["student"])
+        grades = grade_notebook(
+            nb,
+            course,
+            info["assignment"],
+            info["student"],
+            self.limits(),
+            self.accept_weak_isolation,
+            tuple(self.hidden_paths),
+        )
+        for index, cell in enumerate(nb.cells):
+            if not is_test_cell(cell):
+                continue
+            grade = grades[cell_name(cell, index)]
+            cell.outputs = [
+                new_output("stream", name="stdout", text=grade.feedback()),
+                new_output(
+                    "execute_result",
+                    data={"text/plain": f"{grade.earned:g}"},
+                    execution_count=None,
+                ),
+            ]
+        return nb, resources

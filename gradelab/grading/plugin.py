@@ -1,0 +1,162 @@
+"""The pytest plugin behind hidden suites: fixtures, the ``points`` marker, per-test results.
+
+A hidden test is a plain pytest function::
+
+    @pytest.mark.points(2, cell="test_compute_gradient")
+    def test_matches_reference(student, reference, rng):
+        X, y, w = ...
+        expect_close(student.compute_gradient(X, y, w), reference.compute_gradient(X, y, w))
+
+``student`` calls into the submission's sandbox and returns data; ``reference`` is the
+assignment's module in ``solutions/``; ``rng`` is a numpy generator seeded by course,
+assignment, student and test, so each student gets their own data, the same on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+from gradelab.sandbox.session import Session, SubmissionError
+
+log = logging.getLogger("gradelab")
+MARKER = "points(n, cell): the test is worth n points of the nbgrader grade cell `cell`"
+
+
+@dataclass
+class Outcome:
+    """One hidden test's outcome, as the student may see it."""
+
+    title: str
+    cell: str
+    points: float
+    earned: float
+    message: str = ""
+
+
+class Student:
+    """The submission as the hidden tests see it: attribute calls run in the sandbox."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self._session.call(name, *args, **kwargs)
+
+    def value(self, name: str) -> Any:
+        """The value of the submission's variable ``name``, as data."""
+        return self._session.get(name)
+
+
+def per_student_seed(*parts: str) -> int:
+    """A stable seed from (course, assignment, student, ...): the same on every machine."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def load_reference(path: Path) -> ModuleType:
+    """Import a reference-solution module from its file, under a private module name."""
+    spec = importlib.util.spec_from_file_location(f"gradelab_reference_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"no reference solution at {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def title_of(item: pytest.Item) -> str:
+    doc = getattr(getattr(item, "function", None), "__doc__", None)
+    if doc and doc.strip():
+        return doc.strip().splitlines()[0]
+    return item.name.removeprefix("test_").replace("_", " ")
+
+
+def failure_message(error: BaseException, title: str) -> str:
+    """One line for the student: never the test's source, traceback or hidden inputs."""
+    if isinstance(error, SubmissionError):
+        return error.feedback
+    if isinstance(error, AssertionError) and error.args and str(error.args[0]).strip():
+        return str(error.args[0]).strip().splitlines()[0]
+    if isinstance(error, AssertionError):
+        return f"failed: {title}"
+    return "the grader could not finish this test; your instructor has been told"
+
+
+class GradingPlugin:
+    """Binds one submission's sandbox to a hidden suite and records each test's score."""
+
+    def __init__(
+        self,
+        session: Session,
+        reference_path: Path,
+        seed_parts: tuple[str, ...],
+        cells: set[str],
+    ) -> None:
+        self.session = session
+        self.reference_path = reference_path
+        self.seed_parts = seed_parts
+        self.cells = cells
+        self.results: dict[str, Outcome] = {}
+        self.setup_problems: list[str] = []
+
+    @pytest.fixture
+    def student(self) -> Student:
+        return Student(self.session)
+
+    @pytest.fixture(scope="session")
+    def reference(self) -> ModuleType:
+        return load_reference(self.reference_path)
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        return np.random.default_rng(per_student_seed(*self.seed_parts, request.node.name))
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", MARKER)
+
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        kept, dropped = [], []
+        for item in items:
+            marker = item.get_closest_marker("points")
+            if marker is None or not marker.args or "cell" not in marker.kwargs:
+                self.setup_problems.append(
+                    f"{item.nodeid}: a hidden test needs @pytest.mark.points(n, cell='grade_id')"
+                )
+                dropped.append(item)
+                continue
+            cell = str(marker.kwargs["cell"])
+            (kept if cell in self.cells else dropped).append(item)
+            self.results[item.nodeid] = Outcome(
+                title_of(item), cell, float(marker.args[0]), 0.0, "not run"
+            )
+        items[:] = kept
+        config.hook.pytest_deselected(items=dropped)
+        for nodeid in [n for n, r in self.results.items() if r.cell not in self.cells]:
+            del self.results[nodeid]
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        report = yield
+        result = self.results.get(item.nodeid)
+        if result is None:
+            return report
+        if call.excinfo is not None and call.when in ("setup", "call"):
+            error = call.excinfo.value
+            result.earned, result.message = 0.0, failure_message(error, result.title)
+            if not isinstance(error, SubmissionError | AssertionError):
+                log.error("hidden test %s raised %r", item.nodeid, error)
+        elif call.when == "call":
+            result.earned, result.message = result.points, ""
+        return report

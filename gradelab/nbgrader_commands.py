@@ -1,0 +1,65 @@
+"""Run nbgrader's own commands on a course: gradelab adds to nbgrader, it does not redo it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from gradelab.course import Course
+
+STEP = "gradelab.grading.nbgrader_step.GradeInSandbox"
+
+
+class NbgraderFailed(RuntimeError):
+    pass
+
+
+def nbgrader(course: Course, *args: str, check: bool = True) -> int:
+    """Run ``nbgrader ARGS`` in the course folder; its warnings and errors reach the terminal."""
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        # nbgrader 0.9 predates SQLAlchemy 2's session warnings; they say nothing to a user.
+        "PYTHONWARNINGS": "ignore::sqlalchemy.exc.SAWarning",
+    }
+    command = [str(bin_dir / "nbgrader"), *args, "--log-level=WARN"]
+    code = subprocess.run(command, cwd=course.root, env=env).returncode
+    if check and code != 0:
+        raise NbgraderFailed(f"`nbgrader {' '.join(args)}` failed (exit {code}); see its log above")
+    return code
+
+
+def release(course: Course, assignment: str) -> None:
+    nbgrader(course, "generate_assignment", assignment, "--force")
+
+
+def autograde(
+    course: Course, assignment: str, student: str | None = None, *, force: bool, weak: bool
+) -> int:
+    """Autograde with nbgrader's pipeline, whose execute step is gradelab's sandbox."""
+    config = (course.root / "nbgrader_config.py").read_text()
+    if STEP not in config:
+        raise NbgraderFailed(
+            f"{course.root / 'nbgrader_config.py'}: Autograde.autograde_preprocessors does not "
+            f"list {STEP}; nbgrader would run student code in a Jupyter kernel. Add it first."
+        )
+    args = ["autograde", assignment]
+    if student:
+        args.append(f"--student={student}")
+    if force:
+        args.append("--force")
+    if weak:
+        args.append("--GradeInSandbox.accept_weak_isolation=True")
+    return nbgrader(course, *args, check=False)
+
+
+def feedback(course: Course, assignment: str) -> None:
+    nbgrader(course, "generate_feedback", assignment, "--force")
+
+
+def export(course: Course, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbgrader(course, "export", f"--to={target}")

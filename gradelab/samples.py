@@ -1,0 +1,91 @@
+"""Sample submissions of an assignment: the reference, the blank release, named wrong ones.
+
+The wrong ones are declared in ``autograder/<assignment>/selftest.toml``: each replaces some
+answer cells of the reference solution and states the score it must get.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from gradelab.course import Course
+from gradelab.grading.grade_notebook import cell_name, nbgrader_meta
+
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A submission to grade, with the score it must get (None: full marks expected)."""
+
+    student: str
+    expected: float | None
+    why: str
+    cells: dict[str, str] = field(default_factory=dict)
+    blank: bool = False
+
+
+def solution_code(cell: NotebookNode) -> str:
+    """A source answer cell with nbgrader's solution markers taken out."""
+    lines = cell.source.splitlines()
+    return "\n".join(line for line in lines if line.strip() not in SOLUTION_MARKERS)
+
+
+def samples(course: Course, assignment: str) -> list[Sample]:
+    """The reference, the blank release and every wrong submission the selftest lists."""
+    listing = course.hidden_suite(assignment) / "selftest.toml"
+    try:
+        declared = tomllib.loads(listing.read_text()) if listing.exists() else {}
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{listing}: {error}") from None
+    wrong = [
+        Sample(str(w["name"]), float(w["score"]), str(w.get("why", "")), dict(w.get("cells", {})))
+        for w in declared.get("wrong", [])
+    ]
+    return [
+        Sample("reference", None, "the reference solution"),
+        Sample("blank", 0.0, "the release notebook, untouched", blank=True),
+        *wrong,
+    ]
+
+
+def submission_notebook(course: Course, assignment: str, notebook: str, sample: Sample) -> str:
+    """The release notebook with its answer cells filled in as ``sample`` says."""
+    released = nbformat.read(course.release_notebook(assignment, notebook), as_version=4)
+    if sample.blank:
+        return nbformat.writes(released)
+    source = nbformat.read(course.root / "source" / assignment / f"{notebook}.ipynb", 4)
+    answers = {
+        cell_name(cell, i): solution_code(cell)
+        for i, cell in enumerate(source.cells)
+        if nbgrader_meta(cell).get("solution")
+    }
+    unknown = set(sample.cells) - set(answers)
+    if unknown:
+        raise ValueError(
+            f"{course.hidden_suite(assignment) / 'selftest.toml'}: submission "
+            f"'{sample.student}' replaces cells {sorted(unknown)}, which {notebook} has not"
+        )
+    answers.update({name: code.strip("\n") for name, code in sample.cells.items()})
+    for i, cell in enumerate(released.cells):
+        name = cell_name(cell, i)
+        if nbgrader_meta(cell).get("solution") and name in answers:
+            cell.source = answers[name]
+    return nbformat.writes(released)
+
+
+def place_samples(course: Course, assignment: str) -> list[Sample]:
+    """Write every sample into ``submitted/<student>/<assignment>/`` as nbgrader expects."""
+    listed = samples(course, assignment)
+    for sample in listed:
+        folder = course.submission_folder(sample.student, assignment)
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in course.source_notebooks(assignment):
+            text = submission_notebook(course, assignment, path.stem, sample)
+            (folder / path.name).write_text(text)
+    return listed

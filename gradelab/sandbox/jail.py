@@ -1,0 +1,164 @@
+"""The sandbox process: confine itself, run a notebook's code cells, answer calls.
+
+Started by ``gradelab.sandbox.session`` as ``unshare ... python -m gradelab.sandbox.jail``.
+It speaks JSON lines on stdin/stdout (see ``wire``). Everything here runs next to student
+code and is therefore untrusted: it only produces data, and the grader judges that data.
+
+Protocol, in order:
+    <- {"hidden": [...], "visible": [...], "limits": {...}, "confine": true, "uid": .., "gid": ..}
+    -> {"booted": true}
+    <- {"cells": [{"name": "...", "source": "..."}]}
+    -> {"cells": [{"name": "...", "error": null | {...}}]}
+    <- {"call": "name", "args": [...], "kwargs": {...}}   -> {"value": ...} | {"error": {...}}
+    <- {"get": "name"}                                      -> {"value": ...} | {"error": {...}}
+    <- {"quit": true}
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import traceback
+from typing import Any
+
+from IPython.core.inputtransformer2 import TransformerManager
+
+from gradelab.sandbox import confinement, wire
+
+CELL_PREFIX = "<cell "
+STDOUT_CAP = 20_000
+
+
+class CappedText(io.TextIOBase):
+    """A text stream that keeps the first characters written and counts the rest."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.kept: list[str] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = self.cap - self.size
+        if room > 0:
+            self.kept.append(str(text)[:room])
+        self.size += len(text)
+        return len(text)
+
+
+class Shell:
+    """Stands in for IPython's ``get_ipython()``: magics and shell commands do nothing."""
+
+    def __init__(self) -> None:
+        self.skipped: list[str] = []
+
+    def run_line_magic(self, name: str, line: str, *args: Any) -> None:
+        self.skipped.append(f"%{name}")
+
+    def run_cell_magic(self, name: str, line: str, cell: str) -> None:
+        self.skipped.append(f"%%{name}")
+
+    def system(self, command: str) -> None:
+        self.skipped.append("!" + command.split(" ", 1)[0])
+
+    getoutput = system
+
+
+def describe_exception(error: BaseException) -> dict[str, Any]:
+    """Name the exception and where in the student's cells it was raised; no message text."""
+    where: dict[str, Any] = {"cell": None, "line": None}
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.startswith(CELL_PREFIX):
+            where = {"cell": frame.filename[len(CELL_PREFIX) : -1], "line": frame.lineno}
+    return {"type": type(error).__name__, **where}
+
+
+class Jail:
+    def __init__(self, requests: io.BufferedReader, responses: int) -> None:
+        self.requests = requests
+        self.responses = responses
+        self.namespace: dict[str, Any] = {"__name__": "__main__"}
+        self.shell = Shell()
+        self.namespace["get_ipython"] = lambda: self.shell
+
+    def receive(self) -> dict[str, Any]:
+        line = self.requests.readline()
+        if not line:
+            raise SystemExit(0)
+        return wire.loads(line)
+
+    def send(self, message: dict[str, Any]) -> None:
+        try:
+            data = wire.dumps(message)
+        except (ValueError, TypeError, RecursionError) as error:
+            data = wire.dumps({"error": {"type": "WireError", "detail": str(error)[:200]}})
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.responses, view) :]
+
+    def run_cells(self, cells: list[dict[str, str]]) -> list[dict[str, Any]]:
+        transformer = TransformerManager()
+        reports = []
+        for cell in cells:
+            name = str(cell["name"])
+            report: dict[str, Any] = {"name": name, "error": None}
+            try:
+                code = compile(transformer.transform_cell(cell["source"]), f"<cell {name}>", "exec")
+                exec(code, self.namespace)
+            except BaseException as error:  # noqa: BLE001 - student code may raise anything
+                report["error"] = describe_exception(error)
+            reports.append(report)
+        return reports
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        name = str(request.get("call") or request.get("get"))
+        if name not in self.namespace:
+            return {"error": {"type": "Missing", "name": name}}
+        target = self.namespace[name]
+        try:
+            if "get" in request:
+                return {"value": wire.encode(target)}
+            args = wire.decode(request.get("args", []))
+            kwargs = wire.decode(request.get("kwargs", {"__dict__": {}}))
+            return {"value": wire.encode(target(*args, **kwargs))}
+        except wire.WireError as error:
+            return {"error": {"type": "WireError", "detail": str(error)[:200]}}
+        except BaseException as error:  # noqa: BLE001 - student code may raise anything
+            return {"error": describe_exception(error)}
+
+    def serve(self) -> None:
+        self.send({"cells": self.run_cells(self.receive()["cells"])})
+        while True:
+            request = self.receive()
+            if request.get("quit"):
+                return
+            self.send(self.answer(request))
+
+
+def main() -> None:
+    requests = os.fdopen(os.dup(0), "rb")
+    responses = os.dup(1)
+    settings = wire.loads(requests.readline())
+    if settings["confine"]:
+        confinement.hide_folders(settings["hidden"], settings["visible"], settings["tmp_mb"])
+    os.chdir("/tmp" if settings["confine"] else settings["workdir"])
+    confinement.set_limits(settings["limits"])
+    if settings["confine"]:
+        confinement.drop_privileges(settings["uid"], settings["gid"])
+    quiet = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(quiet, fd)
+    sys.stdout = CappedText(STDOUT_CAP)
+    sys.stderr = CappedText(STDOUT_CAP)
+    sys.stdin = io.StringIO("")
+    jail = Jail(requests, responses)
+    jail.send({"booted": True})
+    jail.serve()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Course settings for nbgrader and gradelab: one place for paths, the gradebook and limits."""
+
+import os
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+here = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.root = here
+c.CourseDirectory.course_id = "gradient-descent"
+# SQLite by default; set GRADELAB_DB_URL (e.g. postgresql://...) for a large course.
+c.CourseDirectory.db_url = os.environ.get(
+    "GRADELAB_DB_URL", "sqlite:///" + os.path.join(here, "gradebook", "gradebook.db")
+)
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# Autograding runs student code only in gradelab's sandbox, never in a Jupyter kernel:
+# GradeInSandbox takes the place of nbgrader's Execute step, so `nbgrader autograde`
+# and `gradelab autograde` grade the same way.
+c.Autograde.autograde_preprocessors = [
+    "gradelab.grading.nbgrader_step.GradeInSandbox",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Limits of each submission's sandbox.
+c.GradeInSandbox.wall_seconds = 10.0  # wall-clock time for all of a submission's code
+c.GradeInSandbox.cpu_seconds = 10
+c.GradeInSandbox.memory_mb = 1024
+c.GradeInSandbox.processes = 32
+c.GradeInSandbox.open_files = 64
+c.GradeInSandbox.file_size_mb = 16
+# Only where namespaces cannot be created: grade with rlimits alone, with a note on each score.
+c.GradeInSandbox.accept_weak_isolation = False

@@ -1,0 +1,22 @@
+"""Reference solutions for ``mse_gradient``: the gradient of the mean squared error.
+
+J(w) = (1/n) * ||X w - y||^2, so grad J(w) = (2/n) * X^T (X w - y).
+With one feature and a bias, J(w, b) = (1/n) * sum (w x_i + b - y_i)^2, so
+dJ/dw = (2/n) * sum (w x_i + b - y_i) x_i and dJ/db = (2/n) * sum (w x_i + b - y_i).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def compute_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    X = np.asarray(X, dtype=float)
+    residual = X @ np.asarray(w, dtype=float) - np.asarray(y, dtype=float)
+    return (2.0 / X.shape[0]) * (X.T @ residual)
+
+
+def compute_gradient_wb(x: np.ndarray, y: np.ndarray, w: float, b: float) -> tuple[float, float]:
+    x = np.asarray(x, dtype=float)
+    residual = w * x + b - np.asarray(y, dtype=float)
+    return float(2.0 * np.mean(residual * x)), float(2.0 * np.mean(residual))
