@@ -45,7 +45,9 @@ def scratch_course(course: Course) -> Iterator[Course]:
         for part in COURSE_PARTS:
             source = course.root / part
             if source.is_dir():
-                shutil.copytree(source, Path(folder) / part, ignore=shutil.ignore_patterns("__pycache__"))
+                shutil.copytree(
+                    source, Path(folder) / part, ignore=shutil.ignore_patterns("__pycache__")
+                )
             else:
                 shutil.copy2(source, Path(folder) / part)
         (Path(folder) / "gradebook").mkdir()

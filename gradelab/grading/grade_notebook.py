@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,10 +83,18 @@ def test_cells(notebook: NotebookNode) -> dict[str, float]:
     }
 
 
+def forget_suite_modules(suite: Path) -> None:
+    """Drop the modules of an earlier run of a suite of the same name (pytest names them
+    ``<assignment>.<file>`` and would reuse them), so a suite is always read as it is now."""
+    for name in [n for n in sys.modules if n == suite.name or n.startswith(suite.name + ".")]:
+        del sys.modules[name]
+
+
 def run_hidden_suite(plugin: GradingPlugin, suite: Path) -> None:
     if not suite.is_dir():
         raise GradingSetupError(f"{suite}: no hidden test folder for this assignment")
-    pytest.main([str(suite), *PYTEST_ARGS, "--rootdir", str(suite)], plugins=[plugin])
+    forget_suite_modules(suite)
+    pytest.main([str(suite), *PYTEST_ARGS, "--rootdir", str(suite.parent)], plugins=[plugin])
     if plugin.setup_problems:
         raise GradingSetupError("; ".join(plugin.setup_problems))
 
@@ -113,7 +122,7 @@ def grade_notebook(
     with Session(isolation, limits, accept_weak_isolation) as session:
         notes: list[str] = []
         try:
-            notes = cell_errors_as_notes(session.start(code_to_run(notebook), course.root))
+            notes = cell_errors_as_notes(session.start(code_to_run(notebook)))
         except SubmissionError as error:
             notes = [error.feedback]
         plugin = GradingPlugin(

@@ -9,15 +9,16 @@ sandbox is PID 1 of its own PID namespace).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from gradelab.sandbox import wire
@@ -25,7 +26,16 @@ from gradelab.sandbox.limits import Isolation, Limits
 
 BOOT_SECONDS = 60.0
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
-NAMESPACES = ("--net", "--pid", "--mount", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc")
+NAMESPACES = (
+    "--net",
+    "--pid",
+    "--mount",
+    "--ipc",
+    "--uts",
+    "--fork",
+    "--kill-child",
+    "--mount-proc",
+)
 WEAK_ISOLATION_NOTE = (
     "graded with weaker isolation: namespaces were unavailable, so the submission could "
     "see the machine's files and network"
@@ -112,6 +122,7 @@ class Session:
     _spent: float = 0.0
     _stopped: str | None = None
     _buffer: bytes = b""
+    _workdir: tempfile.TemporaryDirectory | None = None
 
     def __enter__(self) -> Session:
         return self
@@ -120,7 +131,7 @@ class Session:
         self.close()
 
     # -- starting ---------------------------------------------------------------------
-    def start(self, cells: list[tuple[str, str]], workdir: Path) -> list[CellReport]:
+    def start(self, cells: list[tuple[str, str]]) -> list[CellReport]:
         """Boot the sandbox and run the notebook's code cells, in order, inside it."""
         reason = namespaces_work(self.isolation.unshare_command)
         if reason is not None and not self.accept_weak_isolation:
@@ -133,14 +144,18 @@ class Session:
         if not confine:
             self.notes.append(WEAK_ISOLATION_NOTE)
         prefix = [self.isolation.unshare_command, *NAMESPACES] if confine else []
+        self._workdir = tempfile.TemporaryDirectory(prefix="gradelab-sandbox-")
+        env = sandbox_environment()
+        if not confine:
+            env.update(HOME=self._workdir.name, TMPDIR=self._workdir.name)
         command = [*prefix, sys.executable, "-I", "-B", "-m", "gradelab.sandbox.jail"]
         self._process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=sandbox_environment(),
-            cwd=workdir,
+            env=env,
+            cwd=self._workdir.name,
             start_new_session=True,
         )
         settings = {
@@ -151,7 +166,7 @@ class Session:
             "gid": self.isolation.gid,
             "limits": self.limits.as_dict(),
             "tmp_mb": self.limits.tmp_size_mb,
-            "workdir": str(workdir),
+            "workdir": self._workdir.name,
         }
         self._send(settings)
         self._receive(BOOT_SECONDS, charge=False)
@@ -250,26 +265,21 @@ class Session:
     def _kill(self) -> None:
         if self._process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self._process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self._process.wait()
         for stream in (self._process.stdin, self._process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
 
     def close(self) -> None:
-        """Stop the sandbox and every process it started."""
-        if self._process is None or self._process.poll() is not None:
-            self._kill()
-            return
-        if not self._stopped:
+        """Stop the sandbox and every process it started; remove its private folder."""
+        if self._process is not None and self._process.poll() is None and not self._stopped:
             try:
                 self._send({"quit": True})
                 self._process.wait(timeout=2)
             except (SubmissionStopped, subprocess.TimeoutExpired):
                 pass
         self._kill()
+        if self._workdir is not None:
+            self._workdir.cleanup()

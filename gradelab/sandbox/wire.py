@@ -19,6 +19,7 @@ import numpy as np
 MAX_DEPTH = 32
 MAX_ITEMS = 1_000_000
 ALLOWED_DTYPE_KINDS = frozenset("biufc")
+NON_FINITE = frozenset({"nan", "inf", "-inf"})
 
 _ndarray = np.ndarray
 _generic = np.generic
@@ -85,13 +86,18 @@ def encode(value: Any, depth: int = 0) -> Any:
 
 
 def _decode_array(data: dict[str, Any]) -> np.ndarray:
-    dtype = np.dtype(str(data["dtype"]))
+    try:
+        dtype = np.dtype(str(data["dtype"]))
+        shape = tuple(int(n) for n in data["shape"])
+        raw = base64.b64decode(data["__ndarray__"], validate=True)
+    except (KeyError, TypeError, ValueError) as error:
+        raise WireError(f"malformed array: {error}") from None
     if dtype.kind not in ALLOWED_DTYPE_KINDS or dtype.hasobject:
         raise WireError(f"dtype {dtype} is not allowed")
-    shape = tuple(int(n) for n in data["shape"])
     if any(n < 0 for n in shape) or math.prod(shape) > MAX_ITEMS:
         raise WireError(f"array shape {shape} is not allowed")
-    raw = base64.b64decode(data["__ndarray__"], validate=True)
+    if len(raw) != math.prod(shape) * dtype.itemsize:
+        raise WireError("array data does not match its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
@@ -114,7 +120,9 @@ def decode(data: Any, depth: int = 0) -> Any:
     if "__dict__" in data:
         return {str(key): decode(item, depth + 1) for key, item in data["__dict__"].items()}
     if "__float__" in data:
-        return float({"nan": "nan", "inf": "inf", "-inf": "-inf"}[data["__float__"]])
+        if data["__float__"] not in NON_FINITE:
+            raise WireError("malformed float")
+        return float(data["__float__"])
     if "__unsupported__" in data:
         return Unsupported(str(data["__unsupported__"]))
     raise WireError("malformed value")

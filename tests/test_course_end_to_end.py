@@ -1,0 +1,88 @@
+"""The instructor's commands on a real course copy: nbgrader and gradelab agree."""
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradelab import nbgrader_commands
+from gradelab.samples import place_samples
+from gradelab.scores import assignment_scores
+
+BIN = Path(sys.executable).parent
+
+
+def gradelab(*args, cwd):
+    return subprocess.run(
+        [str(BIN / "gradelab"), *args], cwd=cwd, capture_output=True, text=True, timeout=900
+    )
+
+
+def test_selftest_passes_for_mse_gradient(course):
+    run = gradelab("selftest", "mse_gradient", cwd=course.root)
+    assert run.returncode == 0, run.stdout + run.stderr
+    for name in ("reference", "blank", "sign_flipped", "loops_forever", "prints_10MB"):
+        assert any(line.split()[:1] == [name] and "ok" in line for line in run.stdout.splitlines())
+    assert "MISMATCH" not in run.stdout
+
+
+def test_nbgrader_autograde_and_gradelab_autograde_give_the_same_scores(released_course):
+    place_samples(released_course, "mse_gradient")
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    for student in ("sign_flipped", "reference", "returns_list"):
+        subprocess.run(
+            [str(BIN / "nbgrader"), "autograde", "mse_gradient", f"--student={student}"],
+            cwd=released_course.root,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    by_nbgrader = assignment_scores(released_course, "mse_gradient")
+    run = gradelab("autograde", "mse_gradient", "--force", cwd=released_course.root)
+    assert run.returncode == 0, run.stderr
+    by_gradelab = assignment_scores(released_course, "mse_gradient")
+    for student in ("sign_flipped", "reference", "returns_list"):
+        assert by_nbgrader[student] == by_gradelab[student]
+    assert by_gradelab["reference"].score == by_gradelab["reference"].max_score == 10
+    assert by_gradelab["sign_flipped"].score == 2
+
+
+def test_export_lists_the_gradebook_scores(released_course):
+    place_samples(released_course, "mse_gradient")
+    nbgrader_commands.autograde(released_course, "mse_gradient", "raises", force=True, weak=False)
+    target = released_course.root / "gradebook" / "grades.csv"
+    assert gradelab("export", cwd=released_course.root).returncode == 0
+    rows = {row["student_id"]: row for row in csv.DictReader(target.open())}
+    scores = assignment_scores(released_course, "mse_gradient")
+    assert float(rows["raises"]["score"]) == scores["raises"].score == 4
+
+
+@pytest.mark.parametrize("command", ["release", "autograde", "feedback", "export", "selftest"])
+def test_every_command_has_help_with_an_example(command, course):
+    run = gradelab(command, "--help", cwd=course.root)
+    assert run.returncode == 0 and f"gradelab {command}" in run.stdout.split("example:")[1]
+
+
+def test_outside_a_course_gradelab_says_where_it_looked(tmp_path):
+    run = gradelab("autograde", "mse_gradient", cwd=tmp_path)
+    assert run.returncode == 2
+    assert f"{tmp_path}/nbgrader_config.py: not found" in run.stderr
+
+
+def test_autograde_refuses_a_config_that_would_run_student_code_in_a_kernel(released_course):
+    config = released_course.root / "nbgrader_config.py"
+    original = config.read_text()
+    config.write_text(
+        original.replace(
+            "gradelab.grading.nbgrader_step.GradeInSandbox", "nbgrader.preprocessors.Execute"
+        )
+    )
+    try:
+        run = gradelab("autograde", "mse_gradient", cwd=released_course.root)
+    finally:
+        config.write_text(original)
+    assert run.returncode == 1
+    assert "Autograde.autograde_preprocessors does not list" in run.stderr

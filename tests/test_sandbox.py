@@ -1,0 +1,148 @@
+"""The sandbox, for real: namespaces, an unprivileged user, limits, and nothing left behind."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gradelab.sandbox.limits import NOBODY, Isolation, Limits
+from gradelab.sandbox.session import (
+    WEAK_ISOLATION_NOTE,
+    IsolationUnavailable,
+    Session,
+    StudentMissing,
+    StudentRaised,
+    SubmissionStopped,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(cells, limits=None, isolation=None, weak=False):
+    """Start a sandbox on the given cells; return the live session (caller closes it)."""
+    session = Session(isolation or Isolation.for_course(REPO), limits or Limits(), weak)
+    session.start(list(cells.items()))
+    return session
+
+
+def nobody_processes():
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == NOBODY:
+                    found.append(entry.name)
+            except FileNotFoundError:
+                pass
+    return found
+
+
+def test_student_code_returns_data_from_its_own_functions():
+    with run({"f": "import numpy as np\ndef double(x):\n    return 2 * np.asarray(x)"}) as s:
+        assert np.array_equal(s.call("double", np.arange(3)), [0, 2, 4])
+        with pytest.raises(StudentMissing):
+            s.call("triple", 1)
+
+
+def test_secrets_of_the_course_and_the_machine_are_out_of_sight():
+    secrets = [str(REPO / p) for p in ("solutions", "autograder", "source", "gradebook")]
+    probe = f"""
+import os
+seen = {{}}
+for path in {secrets!r} + ["/root", "/tmp"]:
+    seen[path] = sorted(os.listdir(path)) if os.path.isdir(path) else None
+seen["course"] = sorted(os.listdir({str(REPO)!r}))
+"""
+    with run({"probe": probe}) as s:
+        seen = s.get("seen")
+    for part in ("solutions", "autograder", "source", "gradebook"):
+        assert seen[str(REPO / part)] is None
+    assert "solutions" not in seen["course"] and "nbgrader_config.py" not in seen["course"]
+    assert seen["/tmp"] == []
+    assert set(seen["/root"] or []) <= {".pyenv"}
+
+
+def test_student_code_runs_as_nobody_without_network_or_a_view_of_other_processes():
+    probe = """
+import os, socket
+uid = os.getuid()
+pids = [p for p in os.listdir("/proc") if p.isdigit()]
+try:
+    socket.create_connection(("127.0.0.1", 22), timeout=1)
+    network = "open"
+except OSError as error:
+    network = type(error).__name__
+"""
+    with run({"probe": probe}) as s:
+        assert s.get("uid") == NOBODY
+        assert len(s.get("pids")) <= 3
+        assert s.get("network") != "open"
+
+
+def test_an_endless_loop_costs_the_wall_limit_once_and_stops_the_submission():
+    with run({"f": "def spin():\n    while True:\n        pass"}, Limits(wall_seconds=1.5)) as s:
+        started = time.monotonic()
+        with pytest.raises(SubmissionStopped, match="time limit"):
+            s.call("spin")
+        assert time.monotonic() - started < 5
+        with pytest.raises(SubmissionStopped):
+            s.call("spin")
+
+
+def test_sleeping_is_stopped_by_the_wall_clock_not_the_cpu_limit():
+    nap = "import time\ndef nap():\n    time.sleep(60)"
+    with run({"f": nap}, Limits(wall_seconds=1)) as s:
+        stopped = pytest.raises(SubmissionStopped, match="time limit")
+        with stopped:
+            s.call("nap")
+
+
+def test_memory_beyond_the_limit_raises_memory_error_in_the_submission():
+    cells = {"f": "def hog():\n    return bytearray(3 * 1024**3)"}
+    with run(cells, Limits(memory_mb=1024)) as s, pytest.raises(StudentRaised) as raised:
+        s.call("hog")
+    assert raised.value.type == "MemoryError" and raised.value.cell == "f"
+
+
+def test_exiting_the_process_is_reported_not_crashing_the_grader():
+    leave = "import os\ndef leave():\n    os._exit(3)"
+    with run({"f": leave}) as s, pytest.raises(SubmissionStopped, match="ended by itself"):
+        s.call("leave")
+
+
+def test_a_detached_grandchild_does_not_outlive_the_submission():
+    detach = """
+import os, time
+def detach():
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(300)
+        os._exit(0)
+    return "forked"
+"""
+    before = set(nobody_processes())
+    with run({"f": detach}) as s:
+        assert s.call("detach") == "forked"
+        assert len(set(nobody_processes()) - before) >= 2
+    deadline = time.monotonic() + 5
+    while set(nobody_processes()) - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert set(nobody_processes()) - before == set()
+
+
+def test_errors_in_cells_name_the_cell_and_line_but_not_the_message():
+    with run({"ok": "x = 1", "bad": "y = 2\nraise ValueError('secret ' * 3)"}) as s:
+        reports = {c.name: c.error for c in s.cells}
+    assert reports["ok"] is None
+    assert reports["bad"] == {"type": "ValueError", "cell": "bad", "line": 2}
+
+
+def test_without_namespaces_grading_stops_unless_weak_isolation_is_accepted():
+    broken = Isolation(hidden=(), visible=(), unshare_command="/nonexistent/unshare")
+    with pytest.raises(IsolationUnavailable, match="--accept-weak-isolation"):
+        run({"f": "x = 1"}, isolation=broken)
+    with run({"f": "import os\nx = os.getcwd()"}, isolation=broken, weak=True) as s:
+        assert "gradelab-sandbox-" in s.get("x")
+        assert s.notes == [WEAK_ISOLATION_NOTE]
