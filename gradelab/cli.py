@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from gradelab import nbgrader_commands
+from gradelab.autograde import autograde
 from gradelab.course import Course
+from gradelab.feedback import write_feedback
 from gradelab.sandbox.limits import Isolation
 from gradelab.sandbox.session import IsolationUnavailable, namespaces_work
 from gradelab.scores import assignment_scores
@@ -45,7 +47,8 @@ def score_table(course: Course, assignment: str) -> str:
     rows = [assignment, f"  {'student':<22}{'score':>8}  per cell"]
     for student, s in sorted(scores.items()):
         cells = "  ".join(f"{name}={value:g}" for name, value in s.cells.items())
-        rows.append(f"  {student:<22}{s.score:>5g}/{s.max_score:<3g} {cells}")
+        detail = f"not graded: {s.not_graded}" if s.not_graded else cells
+        rows.append(f"  {student:<22}{s.score:>5g}/{s.max_score:<3g} {detail}")
     return "\n".join(rows)
 
 
@@ -58,19 +61,21 @@ def cmd_release(course: Course, args: argparse.Namespace) -> int:
 
 def cmd_autograde(course: Course, args: argparse.Namespace) -> int:
     require_isolation(args.accept_weak_isolation)
-    code = nbgrader_commands.autograde(
-        course,
-        args.assignment,
-        args.student,
-        force=args.force,
-        weak=args.accept_weak_isolation,
+    run = autograde(
+        course, args.assignment, args.student, force=args.force, weak=args.accept_weak_isolation
     )
+    print(
+        f"graded {len(run.graded)}, already graded {len(run.already_graded)}, "
+        f"not gradable {len(run.refused)}"
+    )
+    for student, reason in run.refused.items():
+        print(f"  {student}: {reason}")
     print(score_table(course, args.assignment))
-    return code
+    return run.nbgrader_exit
 
 
 def cmd_feedback(course: Course, args: argparse.Namespace) -> int:
-    nbgrader_commands.feedback(course, args.assignment)
+    write_feedback(course, args.assignment)
     print(f"feedback written to {course.root / 'feedback'}")
     return 0
 
@@ -103,7 +108,7 @@ def cmd_demo(course: Course, args: argparse.Namespace) -> int:
     for assignment in course.assignments():
         print(f"== {assignment}: release, sample submissions, autograde")
         ok &= report_verdicts(assignment, grade_samples(course, assignment))
-        nbgrader_commands.feedback(course, assignment)
+        write_feedback(course, assignment)
     target = course.root / "gradebook" / "grades.csv"
     nbgrader_commands.export(course, target)
     print(f"feedback in {course.root / 'feedback'}, grades in {target}")

@@ -23,7 +23,7 @@ def nbgrader(course: Course, *args: str, check: bool = True) -> int:
         **os.environ,
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         # nbgrader 0.9 predates SQLAlchemy 2's session warnings; they say nothing to a user.
-        "PYTHONWARNINGS": "ignore::sqlalchemy.exc.SAWarning",
+        "PYTHONWARNINGS": "ignore:Object of type",
     }
     command = [str(bin_dir / "nbgrader"), *args, "--log-level=WARN"]
     code = subprocess.run(command, cwd=course.root, env=env).returncode
@@ -37,20 +37,20 @@ def release(course: Course, assignment: str) -> None:
 
 
 def autograde(
-    course: Course, assignment: str, student: str | None = None, *, force: bool, weak: bool
+    course: Course, assignment: str, student: str | None, *, weak: bool, exclude: list[str]
 ) -> int:
-    """Autograde with nbgrader's pipeline, whose execute step is gradelab's sandbox."""
+    """Autograde (again) with nbgrader's pipeline, whose execute step is gradelab's sandbox."""
     config = (course.root / "nbgrader_config.py").read_text()
     if STEP not in config:
         raise NbgraderFailed(
             f"{course.root / 'nbgrader_config.py'}: Autograde.autograde_preprocessors does not "
             f"list {STEP}; nbgrader would run student code in a Jupyter kernel. Add it first."
         )
-    args = ["autograde", assignment]
+    args = ["autograde", assignment, "--force"]
     if student:
         args.append(f"--student={student}")
-    if force:
-        args.append("--force")
+    if exclude:
+        args.append(f"--CourseDirectory.student_id_exclude={','.join(exclude)}")
     if weak:
         args.append("--GradeInSandbox.accept_weak_isolation=True")
     return nbgrader(course, *args, check=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
@@ -35,21 +36,24 @@ def solution_code(cell: NotebookNode) -> str:
     return "\n".join(line for line in lines if line.strip() not in SOLUTION_MARKERS)
 
 
-def samples(course: Course, assignment: str) -> list[Sample]:
-    """The reference, the blank release and every wrong submission the selftest lists."""
-    listing = course.hidden_suite(assignment) / "selftest.toml"
+def listed_samples(listing: Path) -> list[Sample]:
+    """The ``[[wrong]]`` submissions of a TOML listing (see ``selftest.toml``)."""
     try:
         declared = tomllib.loads(listing.read_text()) if listing.exists() else {}
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"{listing}: {error}") from None
-    wrong = [
+    return [
         Sample(str(w["name"]), float(w["score"]), str(w.get("why", "")), dict(w.get("cells", {})))
         for w in declared.get("wrong", [])
     ]
+
+
+def samples(course: Course, assignment: str) -> list[Sample]:
+    """The reference, the blank release and every wrong submission the selftest lists."""
     return [
         Sample("reference", None, "the reference solution"),
         Sample("blank", 0.0, "the release notebook, untouched", blank=True),
-        *wrong,
+        *listed_samples(course.hidden_suite(assignment) / "selftest.toml"),
     ]
 
 
@@ -78,9 +82,11 @@ def submission_notebook(course: Course, assignment: str, notebook: str, sample: 
     return nbformat.writes(released)
 
 
-def place_samples(course: Course, assignment: str) -> list[Sample]:
-    """Write every sample into ``submitted/<student>/<assignment>/`` as nbgrader expects."""
-    listed = samples(course, assignment)
+def place_samples(
+    course: Course, assignment: str, listed: list[Sample] | None = None
+) -> list[Sample]:
+    """Write samples (by default the selftest's) into ``submitted/<student>/<assignment>/``."""
+    listed = samples(course, assignment) if listed is None else listed
     for sample in listed:
         folder = course.submission_folder(sample.student, assignment)
         folder.mkdir(parents=True, exist_ok=True)

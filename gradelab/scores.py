@@ -8,6 +8,8 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from gradelab.course import Course
 
+NOT_GRADED = "Not graded: "
+
 
 @dataclass(frozen=True)
 class SubmissionScore:
@@ -15,6 +17,7 @@ class SubmissionScore:
     score: float
     max_score: float
     cells: dict[str, float]
+    not_graded: str | None = None
 
 
 def assignment_scores(course: Course, assignment: str) -> dict[str, SubmissionScore]:
@@ -31,10 +34,17 @@ def assignment_scores(course: Course, assignment: str) -> dict[str, SubmissionSc
                 for notebook in submission.notebooks
                 for grade in notebook.grades
             }
+            reasons = [
+                comment.auto_comment.removeprefix(NOT_GRADED)
+                for notebook in submission.notebooks
+                for comment in notebook.comments
+                if (comment.auto_comment or "").startswith(NOT_GRADED)
+            ]
             scores[submission.student.id] = SubmissionScore(
                 submission.student.id,
                 float(submission.score),
                 float(submission.max_score),
                 cells,
+                reasons[0] if reasons else None,
             )
     return scores

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gradelab import nbgrader_commands
+from gradelab.autograde import autograde
 from gradelab.course import CONFIG_FILE, Course
 from gradelab.samples import Sample, place_samples
 from gradelab.scores import SubmissionScore, assignment_scores
@@ -63,7 +64,7 @@ def grade_samples(course: Course, assignment: str) -> list[Verdict]:
     """Release, place the samples, autograde them all, and compare with what they must get."""
     nbgrader_commands.release(course, assignment)
     listed = place_samples(course, assignment)
-    nbgrader_commands.autograde(course, assignment, force=True, weak=False)
+    autograde(course, assignment, force=True, weak=False)
     scores = assignment_scores(course, assignment)
     return [Verdict(sample, scores.get(sample.student)) for sample in listed]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gradelab import nbgrader_commands
+from gradelab.autograde import autograde
 from gradelab.samples import place_samples
 from gradelab.scores import assignment_scores
 

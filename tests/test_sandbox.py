@@ -45,22 +45,29 @@ def test_student_code_returns_data_from_its_own_functions():
             s.call("triple", 1)
 
 
-def test_secrets_of_the_course_and_the_machine_are_out_of_sight():
+def test_secrets_of_the_course_and_the_machine_are_out_of_sight(tmp_path):
+    host_secret = tmp_path / "host-secret.txt"
+    host_secret.write_text("secret")
     secrets = [str(REPO / p) for p in ("solutions", "autograder", "source", "gradebook")]
     probe = f"""
 import os
 seen = {{}}
-for path in {secrets!r} + ["/root", "/tmp"]:
+for path in {secrets!r} + ["/root"]:
     seen[path] = sorted(os.listdir(path)) if os.path.isdir(path) else None
 seen["course"] = sorted(os.listdir({str(REPO)!r}))
+seen["host tmp file"] = os.path.exists({str(host_secret)!r})
+with open("/tmp/written-in-sandbox", "w") as handle:
+    handle.write("x")
 """
     with run({"probe": probe}) as s:
         seen = s.get("seen")
+        assert s.cells[0].error is None
     for part in ("solutions", "autograder", "source", "gradebook"):
         assert seen[str(REPO / part)] is None
     assert "solutions" not in seen["course"] and "nbgrader_config.py" not in seen["course"]
-    assert seen["/tmp"] == []
     assert set(seen["/root"] or []) <= {".pyenv"}
+    assert seen["host tmp file"] is False
+    assert not Path("/tmp/written-in-sandbox").exists()
 
 
 def test_student_code_runs_as_nobody_without_network_or_a_view_of_other_processes():

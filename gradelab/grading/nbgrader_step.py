@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from nbformat import NotebookNode
-from nbformat.v4 import new_output
+from nbformat.v4 import new_code_cell, new_output
+from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Int, List, Unicode
@@ -49,10 +50,35 @@ class GradeInSandbox(NbGraderPreprocessor):
             file_size_mb=self.file_size_mb,
         )
 
+    def restore_missing_test_cells(self, nb: NotebookNode, course: Course, info: dict) -> None:
+        """Put back test cells a student deleted, from the gradebook's copy of the source."""
+        present = {cell_name(cell, i) for i, cell in enumerate(nb.cells)}
+        with Gradebook(course.db_url, course.course_id) as gradebook:
+            notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
+            sources = {cell.name: cell for cell in notebook.source_cells}
+            for grade_cell in notebook.grade_cells:
+                if grade_cell.name in present or grade_cell.cell_type != "code":
+                    continue
+                if grade_cell.name not in sources or sources[grade_cell.name].locked is False:
+                    continue
+                self.log.warning("Restoring deleted test cell %s", grade_cell.name)
+                meta = {
+                    "grade": True,
+                    "solution": False,
+                    "locked": True,
+                    "grade_id": grade_cell.name,
+                    "points": grade_cell.max_score,
+                    "schema_version": 3,
+                    "checksum": sources[grade_cell.name].checksum,
+                }
+                source = sources[grade_cell.name].source
+                nb.cells.append(new_code_cell(source, metadata={"nbgrader": meta}))
+
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         coursedir = CourseDirectory(parent=self)
         course = Course(Path(coursedir.root), coursedir.course_id, coursedir.db_url)
         info = resources["nbgrader"]
+        self.restore_missing_test_cells(nb, course, info)
         self.log.info("Grading %s for %s in gradelab's sandbox", info["notebook"], info["student"])
         grades = grade_notebook(
             nb,

@@ -10,6 +10,7 @@ sandbox is PID 1 of its own PID namespace).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import os
 import select
@@ -25,6 +26,7 @@ from gradelab.sandbox import wire
 from gradelab.sandbox.limits import Isolation, Limits
 
 BOOT_SECONDS = 60.0
+PR_SET_PDEATHSIG = 1
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 NAMESPACES = (
     "--net",
@@ -92,6 +94,11 @@ def namespaces_work(unshare_command: str) -> str | None:
     return None if probe.returncode == 0 else probe.stderr.strip() or f"exit {probe.returncode}"
 
 
+def die_with_parent() -> None:
+    """In the child before exec: get SIGKILL if the grader dies, so no sandbox outlives it."""
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 def sandbox_environment() -> dict[str, str]:
     env = {
         "PATH": "/usr/bin:/bin",
@@ -157,6 +164,7 @@ class Session:
             env=env,
             cwd=self._workdir.name,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         settings = {
             "confine": confine,

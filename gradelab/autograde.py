@@ -1,0 +1,92 @@
+"""Autograde an assignment: screen each submission, grade the rest with nbgrader, resume.
+
+A submission counts as graded once its autograded notebook carries a gradelab score in every
+test cell; a run stopped midway (Ctrl-C, a killed process) leaves the others to the next
+run. Submissions that cannot be graded get 0 in the gradebook with the reason as nbgrader's
+automatic comment, so formgrader and feedback show it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from gradelab import nbgrader_commands
+from gradelab.course import Course
+from gradelab.grading.grade_notebook import is_test_cell
+from gradelab.intake import screen
+from gradelab.scores import NOT_GRADED
+
+
+@dataclass
+class AutogradeRun:
+    graded: list[str] = field(default_factory=list)
+    already_graded: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    nbgrader_exit: int = 0
+
+
+def submitted_students(course: Course, assignment: str) -> list[str]:
+    submitted = course.root / "submitted"
+    if not submitted.is_dir():
+        return []
+    return sorted(p.name for p in submitted.iterdir() if (p / assignment).exists())
+
+
+def is_graded(course: Course, assignment: str, student: str) -> bool:
+    """True when every notebook of the submission was autograded to the end."""
+    folder = course.root / "autograded" / student / assignment
+    for source in course.source_notebooks(assignment):
+        path = folder / source.name
+        if not (course.submission_folder(student, assignment) / source.name).exists():
+            continue
+        if not path.is_file():
+            return False
+        notebook = nbformat.read(path, as_version=4)
+        for cell in filter(is_test_cell, notebook.cells):
+            if not any(o.get("output_type") == "execute_result" for o in cell.outputs):
+                return False
+    return True
+
+
+def record_refusal(course: Course, assignment: str, student: str, reason: str) -> None:
+    """Give a submission that cannot be graded 0 points, with the reason, in the gradebook."""
+    shutil.rmtree(course.root / "autograded" / student / assignment, ignore_errors=True)
+    with Gradebook(course.db_url, course.course_id) as gradebook:
+        gradebook.update_or_create_student(student)
+        submission = gradebook.update_or_create_submission(assignment, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+            for comment in notebook.comments:
+                comment.auto_comment = NOT_GRADED + reason
+        gradebook.db.commit()
+
+
+def autograde(
+    course: Course, assignment: str, student: str | None = None, *, force: bool, weak: bool
+) -> AutogradeRun:
+    run = AutogradeRun()
+    students = [student] if student else submitted_students(course, assignment)
+    for name in students:
+        reason = screen(course, assignment, name)
+        if reason is not None:
+            run.refused[name] = reason
+        elif not force and is_graded(course, assignment, name):
+            run.already_graded.append(name)
+        else:
+            run.graded.append(name)
+    if run.graded:
+        left_out = [
+            name for name in submitted_students(course, assignment) if name not in run.graded
+        ]
+        run.nbgrader_exit = nbgrader_commands.autograde(
+            course, assignment, student, weak=weak, exclude=left_out
+        )
+    for name, reason in run.refused.items():
+        record_refusal(course, assignment, name, reason)
+    return run
