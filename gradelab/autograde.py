@@ -70,6 +70,7 @@ def record_refusal(course: Course, assignment: str, student: str, reason: str) -
 def autograde(
     course: Course, assignment: str, student: str | None = None, *, force: bool, weak: bool
 ) -> AutogradeRun:
+    nbgrader_commands.require_sandbox_step(course)
     run = AutogradeRun()
     students = [student] if student else submitted_students(course, assignment)
     for name in students:

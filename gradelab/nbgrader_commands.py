@@ -36,16 +36,21 @@ def release(course: Course, assignment: str) -> None:
     nbgrader(course, "generate_assignment", assignment, "--force")
 
 
-def autograde(
-    course: Course, assignment: str, student: str | None, *, weak: bool, exclude: list[str]
-) -> int:
-    """Autograde (again) with nbgrader's pipeline, whose execute step is gradelab's sandbox."""
+def require_sandbox_step(course: Course) -> None:
+    """Refuse a configuration in which nbgrader would run student code in a kernel."""
     config = (course.root / "nbgrader_config.py").read_text()
     if STEP not in config:
         raise NbgraderFailed(
             f"{course.root / 'nbgrader_config.py'}: Autograde.autograde_preprocessors does not "
             f"list {STEP}; nbgrader would run student code in a Jupyter kernel. Add it first."
         )
+
+
+def autograde(
+    course: Course, assignment: str, student: str | None, *, weak: bool, exclude: list[str]
+) -> int:
+    """Autograde (again) with nbgrader's pipeline, whose execute step is gradelab's sandbox."""
+    require_sandbox_step(course)
     args = ["autograde", assignment, "--force"]
     if student:
         args.append(f"--student={student}")

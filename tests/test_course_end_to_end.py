@@ -52,7 +52,7 @@ def test_nbgrader_autograde_and_gradelab_autograde_give_the_same_scores(released
 
 def test_export_lists_the_gradebook_scores(released_course):
     place_samples(released_course, "mse_gradient")
-    nbgrader_commands.autograde(released_course, "mse_gradient", "raises", force=True, weak=False)
+    autograde(released_course, "mse_gradient", "raises", force=True, weak=False)
     target = released_course.root / "gradebook" / "grades.csv"
     assert gradelab("export", cwd=released_course.root).returncode == 0
     rows = {row["student_id"]: row for row in csv.DictReader(target.open())}

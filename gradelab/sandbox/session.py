@@ -231,17 +231,14 @@ class Session:
             if charge:
                 self._spent += time.monotonic() - started
         if line is None:
-            raise self._stop(
-                f"it ran past its {self.limits.wall_seconds:g} s time limit"
-                if self._process.poll() is None
-                else self._death_reason()
-            )
+            raise self._stop(f"it ran past its {self.limits.wall_seconds:g} s time limit")
         try:
             return wire.loads(line)
         except wire.WireError:
             raise self._stop("it sent a reply the grader cannot read") from None
 
     def _read_line(self, deadline: float) -> bytes | None:
+        """The next line from the sandbox; None when the deadline passes first."""
         fd = self._process.stdout.fileno()
         while b"\n" not in self._buffer:
             if len(self._buffer) > MAX_MESSAGE_BYTES:
@@ -251,13 +248,16 @@ class Session:
                 return None
             chunk = os.read(fd, 1 << 20)
             if not chunk:
-                return None
+                raise self._stop(self._death_reason())
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
         return line
 
     def _death_reason(self) -> str:
-        code = self._process.wait()
+        try:
+            code = self._process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return "it closed its connection to the grader"
         if code == -signal.SIGXCPU or code == 128 + signal.SIGXCPU:
             return f"it used more than {self.limits.cpu_seconds} s of CPU time"
         if code in (-signal.SIGKILL, 128 + signal.SIGKILL):

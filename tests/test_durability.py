@@ -1,0 +1,81 @@
+"""Stopping autograde midway loses nothing: the next run finishes the rest."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gradelab import nbgrader_commands
+from gradelab.autograde import is_graded, submitted_students
+from gradelab.samples import place_samples
+from gradelab.scores import assignment_scores
+from gradelab.selftest import Verdict, scratch_course
+
+BIN = Path(sys.executable).parent
+
+
+def start_autograde(course):
+    return subprocess.Popen(
+        [str(BIN / "gradelab"), "autograde", "mse_gradient"],
+        cwd=course.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_until_some_are_graded(course, count, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [
+            s
+            for s in submitted_students(course, "mse_gradient")
+            if is_graded(course, "mse_gradient", s)
+        ]
+        if len(done) >= count:
+            return done
+        time.sleep(0.05)
+    raise AssertionError("autograde graded nothing in time")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_a_stopped_run_is_finished_by_the_next_one(course, stop, sandbox_processes):
+    with scratch_course(course) as scratch:
+        config = scratch.root / "nbgrader_config.py"
+        config.write_text(config.read_text() + "\nc.GradeInSandbox.wall_seconds = 2.0\n")
+        nbgrader_commands.release(scratch, "mse_gradient")
+        listed = place_samples(scratch, "mse_gradient")
+        first = start_autograde(scratch)
+        wait_until_some_are_graded(scratch, 2)
+        os.killpg(first.pid, stop)  # the whole command, as Ctrl-C or a kill would
+        first.wait(timeout=60)
+        assert first.returncode != 0
+        deadline = time.monotonic() + 5
+        while sandbox_processes() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sandbox_processes() == set()
+
+        database = scratch.db_url.removeprefix("sqlite:///")
+        with sqlite3.connect(database) as connection:
+            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        graded_before = {
+            s
+            for s in submitted_students(scratch, "mse_gradient")
+            if is_graded(scratch, "mse_gradient", s)
+        }
+        assert 2 <= len(graded_before) < len(listed)
+
+        second = start_autograde(scratch)
+        output, _ = second.communicate(timeout=600)
+        assert second.returncode == 0, output
+        assert f"already graded {len(graded_before)}" in output
+        scores = assignment_scores(scratch, "mse_gradient")
+        verdicts = [Verdict(sample, scores.get(sample.student)) for sample in listed]
+        assert [v.sample.student for v in verdicts if not v.ok] == []
