@@ -49,7 +49,7 @@ def wait_until_some_are_graded(course, count, timeout=120):
 def test_a_stopped_run_is_finished_by_the_next_one(course, stop, sandbox_processes):
     with scratch_course(course) as scratch:
         config = scratch.root / "nbgrader_config.py"
-        config.write_text(config.read_text() + "\nc.GradeInSandbox.wall_seconds = 2.0\n")
+        config.write_text(config.read_text() + "\nc.GradeInSandbox.call_seconds = 1.0\n")
         nbgrader_commands.release(scratch, "mse_gradient")
         listed = place_samples(scratch, "mse_gradient")
         first = start_autograde(scratch)

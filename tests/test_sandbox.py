@@ -13,6 +13,7 @@ from gradelab.sandbox.session import (
     Session,
     StudentMissing,
     StudentRaised,
+    SubmissionError,
     SubmissionStopped,
 )
 
@@ -102,8 +103,20 @@ def test_memory_beyond_the_limit_raises_memory_error_in_the_submission():
 
 def test_exiting_the_process_is_reported_not_crashing_the_grader():
     leave = "import os\ndef leave():\n    os._exit(3)"
-    with run({"f": leave}) as s, pytest.raises(SubmissionStopped, match="ended by itself"):
+    with run({"f": leave}) as s, pytest.raises(SubmissionError, match="exit status 3"):
         s.call("leave")
+
+
+def test_a_function_that_loops_fails_alone_and_the_rest_is_still_graded():
+    cells = {"f": "def spin():\n    while True:\n        pass\ndef double(x):\n    return 2 * x"}
+    with run(cells, Limits(wall_seconds=10, call_seconds=0.5)) as s:
+        started = time.monotonic()
+        with pytest.raises(SubmissionError, match="did not finish within 0.5 s"):
+            s.call("spin")
+        with pytest.raises(SubmissionError, match="not called again"):
+            s.call("spin")
+        assert s.call("double", 21) == 42
+        assert time.monotonic() - started < 3
 
 
 def test_a_detached_grandchild_does_not_outlive_the_submission(sandbox_processes):

@@ -99,12 +99,13 @@ class GradingPlugin:
         self,
         session: Session,
         reference_path: Path,
-        seed_parts: tuple[str, ...],
+        identity: tuple[str, str, str],
         cells: set[str],
     ) -> None:
+        """``identity`` is (course id, assignment, student id): it seeds the student's data."""
         self.session = session
         self.reference_path = reference_path
-        self.seed_parts = seed_parts
+        self.identity = identity
         self.cells = cells
         self.results: dict[str, Outcome] = {}
         self.setup_problems: list[str] = []
@@ -117,9 +118,18 @@ class GradingPlugin:
     def reference(self) -> ModuleType:
         return load_reference(self.reference_path)
 
+    @pytest.fixture(scope="session")
+    def course_id(self) -> str:
+        return self.identity[0]
+
+    @pytest.fixture(scope="session")
+    def student_id(self) -> str:
+        """The id of the student whose submission is being graded."""
+        return self.identity[2]
+
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        return np.random.default_rng(per_student_seed(*self.seed_parts, request.node.name))
+        return np.random.default_rng(per_student_seed(*self.identity, request.node.name))
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", MARKER)

@@ -19,6 +19,7 @@ class Limits:
     """Resource limits of one submission's sandbox."""
 
     wall_seconds: float = 10.0
+    call_seconds: float = 2.0
     cpu_seconds: int = 10
     memory_mb: int = 1024
     processes: int = 32

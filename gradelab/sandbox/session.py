@@ -1,10 +1,13 @@
 """The trusted side of the sandbox: start it, feed it a notebook, call into it, stop it.
 
-A ``Session`` owns one sandbox process for one submission. Every call returns plain data
-decoded by ``wire``, or raises a ``SubmissionError`` whose ``feedback`` is one line a student
-may read. The submission shares one wall-clock budget across its cells and calls; when the
-budget is spent the whole sandbox is killed, and with it every process it started (the
-sandbox is PID 1 of its own PID namespace).
+A ``Session`` owns the sandbox of one submission. Every call returns plain data decoded by
+``wire``, or raises a ``SubmissionError`` whose ``feedback`` is one line a student may read.
+
+Time: each call may take ``Limits.call_seconds``; a call that takes longer, or that kills the
+sandbox process, costs the sandbox (and every process it started: it is PID 1 of its own PID
+namespace) and marks that function as failed; the next call boots a fresh sandbox, so the
+rest of the submission is still graded. All of it shares one budget, ``Limits.wall_seconds``:
+when that is spent, the submission is stopped for good.
 """
 
 from __future__ import annotations
@@ -73,7 +76,15 @@ class StudentMissing(SubmissionError):
 
 
 class SubmissionStopped(SubmissionError):
-    """The sandbox is gone: time or memory limit, its own exit, or unreadable output."""
+    """The submission is stopped for good: its time budget is spent or its cells crash."""
+
+
+class SandboxLost(Exception):
+    """The sandbox process had to be killed or died; ``reason`` says why, for a student."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -125,9 +136,12 @@ class Session:
     accept_weak_isolation: bool = False
     notes: list[str] = field(default_factory=list)
     cells: list[CellReport] = field(default_factory=list)
+    _code: list[tuple[str, str]] = field(default_factory=list)
+    _confine: bool = True
     _process: subprocess.Popen | None = None
     _spent: float = 0.0
     _stopped: str | None = None
+    _failed: dict[str, str] = field(default_factory=dict)
     _buffer: bytes = b""
     _workdir: tempfile.TemporaryDirectory | None = None
 
@@ -147,17 +161,37 @@ class Session:
                 "root on Linux with util-linux, or pass --accept-weak-isolation to grade "
                 "with rlimits only (every score then carries a note)."
             )
-        confine = reason is None
-        if not confine:
+        self._confine = reason is None
+        if not self._confine:
             self.notes.append(WEAK_ISOLATION_NOTE)
-        prefix = [self.isolation.unshare_command, *NAMESPACES] if confine else []
+        self._code = cells
         self._workdir = tempfile.TemporaryDirectory(prefix="gradelab-sandbox-")
+        self._boot()
+        return self.cells
+
+    def _boot(self) -> None:
+        """Start a sandbox process and run the cells in it; a failure here is final."""
+        if self._stopped:
+            raise SubmissionStopped(self._stopped)
+        try:
+            self._launch()
+            self._send(self._settings())
+            self._receive(BOOT_SECONDS, charge=False)
+            self._send({"cells": [{"name": n, "source": src} for n, src in self._code]})
+            reply = self._receive(self._remaining())
+            self.cells = [CellReport(str(c["name"]), c.get("error")) for c in reply["cells"]]
+        except SandboxLost as lost:
+            self._stopped = f"the submission was stopped: {lost.reason}"
+            raise SubmissionStopped(self._stopped) from None
+
+    def _launch(self) -> None:
+        prefix = [self.isolation.unshare_command, *NAMESPACES] if self._confine else []
         env = sandbox_environment()
-        if not confine:
+        if not self._confine:
             env.update(HOME=self._workdir.name, TMPDIR=self._workdir.name)
-        command = [*prefix, sys.executable, "-I", "-B", "-m", "gradelab.sandbox.jail"]
+        self._buffer = b""
         self._process = subprocess.Popen(
-            command,
+            [*prefix, sys.executable, "-I", "-B", "-m", "gradelab.sandbox.jail"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -166,8 +200,10 @@ class Session:
             start_new_session=True,
             preexec_fn=die_with_parent,
         )
-        settings = {
-            "confine": confine,
+
+    def _settings(self) -> dict[str, Any]:
+        return {
+            "confine": self._confine,
             "hidden": list(self.isolation.hidden),
             "visible": list(self.isolation.visible),
             "uid": self.isolation.uid,
@@ -176,52 +212,62 @@ class Session:
             "tmp_mb": self.limits.tmp_size_mb,
             "workdir": self._workdir.name,
         }
-        self._send(settings)
-        self._receive(BOOT_SECONDS, charge=False)
-        self._send({"cells": [{"name": name, "source": source} for name, source in cells]})
-        reply = self._receive(self._remaining())
-        self.cells = [CellReport(str(c["name"]), c.get("error")) for c in reply["cells"]]
-        return self.cells
 
     # -- calling ----------------------------------------------------------------------
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Call the student's function ``name`` with data; return its result as data."""
         request = {"call": name, "args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)}
-        return self._value(name, name, request)
+        return self._value(name, request)
 
     def get(self, name: str) -> Any:
         """Read the value of the student's variable ``name`` as data."""
-        return self._value(name, name, {"get": name})
+        return self._value(name, {"get": name})
 
-    def _value(self, name: str, what: str, request: dict[str, Any]) -> Any:
-        self._send(request)
-        reply = self._receive(self._remaining())
+    def _value(self, name: str, request: dict[str, Any]) -> Any:
+        if name in self._failed:
+            raise SubmissionError(self._failed[name])
+        if self._process is None:
+            self._boot()
+        try:
+            self._send(request)
+            reply = self._receive(min(self.limits.call_seconds, self._remaining()))
+        except SandboxLost as lost:
+            self._kill()
+            if self._remaining() <= 0:
+                self._stopped = (
+                    f"the submission was stopped: it ran past its "
+                    f"{self.limits.wall_seconds:g} s time limit"
+                )
+                raise SubmissionStopped(self._stopped) from None
+            self._failed[name] = f"{name}: {lost.reason}; it is not called again"
+            raise SubmissionError(self._failed[name]) from None
+        return self._result(name, reply)
+
+    def _result(self, name: str, reply: dict[str, Any]) -> Any:
         if "error" in reply:
             error = reply["error"]
             if not isinstance(error, dict):
-                raise self._stop("it sent a reply the grader cannot read")
+                raise SubmissionError(f"{name} sent a reply the grader cannot read")
             if error.get("type") == "Missing":
                 raise StudentMissing(name)
             if error.get("type") == "WireError":
-                raise SubmissionError(f"{what} returned a value that cannot be graded as data")
-            raise StudentRaised(what, error)
+                raise SubmissionError(f"{name} returned a value that cannot be graded as data")
+            raise StudentRaised(name, error)
         try:
             return wire.decode(reply["value"])
         except (KeyError, wire.WireError, ValueError, TypeError):
-            raise SubmissionError(f"{what} returned data the grader cannot read") from None
+            raise SubmissionError(f"{name} returned data the grader cannot read") from None
 
     # -- the pipe ---------------------------------------------------------------------
     def _remaining(self) -> float:
         return self.limits.wall_seconds - self._spent
 
     def _send(self, message: dict[str, Any]) -> None:
-        if self._stopped:
-            raise SubmissionStopped(self._stopped)
         try:
             self._process.stdin.write(wire.dumps(message))
             self._process.stdin.flush()
         except (BrokenPipeError, OSError):
-            raise self._stop(self._death_reason()) from None
+            raise SandboxLost(self._death_reason()) from None
 
     def _receive(self, timeout: float, charge: bool = True) -> dict[str, Any]:
         started = time.monotonic()
@@ -231,24 +277,24 @@ class Session:
             if charge:
                 self._spent += time.monotonic() - started
         if line is None:
-            raise self._stop(f"it ran past its {self.limits.wall_seconds:g} s time limit")
+            raise SandboxLost(f"it did not finish within {timeout:.3g} s")
         try:
             return wire.loads(line)
         except wire.WireError:
-            raise self._stop("it sent a reply the grader cannot read") from None
+            raise SandboxLost("it sent a reply the grader cannot read") from None
 
     def _read_line(self, deadline: float) -> bytes | None:
         """The next line from the sandbox; None when the deadline passes first."""
         fd = self._process.stdout.fileno()
         while b"\n" not in self._buffer:
             if len(self._buffer) > MAX_MESSAGE_BYTES:
-                raise self._stop(f"it sent more than {MAX_MESSAGE_BYTES // 2**20} MB at once")
+                raise SandboxLost(f"it sent more than {MAX_MESSAGE_BYTES // 2**20} MB at once")
             wait = deadline - time.monotonic()
             if wait <= 0 or not select.select([fd], [], [], wait)[0]:
                 return None
             chunk = os.read(fd, 1 << 20)
             if not chunk:
-                raise self._stop(self._death_reason())
+                raise SandboxLost(self._death_reason())
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
         return line
@@ -262,13 +308,7 @@ class Session:
             return f"it used more than {self.limits.cpu_seconds} s of CPU time"
         if code in (-signal.SIGKILL, 128 + signal.SIGKILL):
             return f"it was killed, probably for using more than {self.limits.memory_mb} MB"
-        return f"its process ended by itself (exit status {code})"
-
-    def _stop(self, reason: str) -> SubmissionStopped:
-        if not self._stopped:
-            self._stopped = f"the submission was stopped: {reason}"
-            self._kill()
-        return SubmissionStopped(self._stopped)
+        return f"it ended the submission's process (exit status {code})"
 
     def _kill(self) -> None:
         if self._process is None:
@@ -279,14 +319,15 @@ class Session:
         for stream in (self._process.stdin, self._process.stdout):
             with contextlib.suppress(OSError):
                 stream.close()
+        self._process = None
 
     def close(self) -> None:
         """Stop the sandbox and every process it started; remove its private folder."""
-        if self._process is not None and self._process.poll() is None and not self._stopped:
+        if self._process is not None and self._process.poll() is None:
             try:
                 self._send({"quit": True})
                 self._process.wait(timeout=2)
-            except (SubmissionStopped, subprocess.TimeoutExpired):
+            except (SandboxLost, subprocess.TimeoutExpired):
                 pass
         self._kill()
         if self._workdir is not None:
