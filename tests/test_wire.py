@@ -80,3 +80,12 @@ def test_a_line_that_is_not_a_json_object_is_refused():
     for line in (b"[1, 2]", b"{oops", b"\xff\xfe"):
         with pytest.raises(wire.WireError):
             wire.loads(line)
+
+
+def test_sympy_objects_arrive_as_printer_text_never_as_objects():
+    import sympy
+
+    w, x = sympy.symbols("w x")
+    back = round_trip([2 * w * x, sympy.Matrix([[w, 1]])])
+    assert [type(item) for item in back] == [wire.SympyText, wire.SympyText]
+    assert back == ["2*w*x", "Matrix([[w, 1]])"]

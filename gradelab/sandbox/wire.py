@@ -12,11 +12,13 @@ from __future__ import annotations
 import base64
 import json
 import math
+import sys
 from typing import Any
 
 import numpy as np
 
 MAX_DEPTH = 32
+MAX_SYMPY_CHARS = 100_000
 MAX_ITEMS = 1_000_000
 ALLOWED_DTYPE_KINDS = frozenset("biufc")
 NON_FINITE = frozenset({"nan", "inf", "-inf"})
@@ -27,6 +29,13 @@ _generic = np.generic
 
 class WireError(ValueError):
     """Data that cannot cross the boundary: too deep, too big, or malformed."""
+
+
+class SympyText(str):
+    """A sympy object from the sandbox, as the text of sympy's printer.
+
+    It is never given to ``sympify``: ``gradelab.symbolic`` reads it with its safe parser.
+    """
 
 
 class Unsupported:
@@ -82,6 +91,14 @@ def encode(value: Any, depth: int = 0) -> Any:
         return items if kind is list else {"__tuple__": items}
     if kind is dict and all(type(key) is str for key in value):
         return {"__dict__": {key: encode(item, depth + 1) for key, item in value.items()}}
+    sympy = sys.modules.get("sympy")
+    if sympy is not None and isinstance(value, sympy.Basic | sympy.MatrixBase):
+        text = sympy.sstr(value)
+        if len(text) > MAX_SYMPY_CHARS:
+            raise WireError(
+                f"expression of {len(text)} characters is longer than {MAX_SYMPY_CHARS}"
+            )
+        return {"__sympy__": text}
     return {"__unsupported__": kind.__name__}
 
 
@@ -123,6 +140,8 @@ def decode(data: Any, depth: int = 0) -> Any:
         if data["__float__"] not in NON_FINITE:
             raise WireError("malformed float")
         return float(data["__float__"])
+    if "__sympy__" in data:
+        return SympyText(data["__sympy__"])
     if "__unsupported__" in data:
         return Unsupported(str(data["__unsupported__"]))
     raise WireError("malformed value")
