@@ -14,7 +14,9 @@ from gradelab.sandbox.limits import Isolation
 from gradelab.sandbox.session import IsolationUnavailable, namespaces_work
 from gradelab.scores import assignment_scores
 from gradelab.selftest import Verdict, grade_samples, selftest, verdict_table
+from gradelab.symbolic.command import add_check_expr_command
 
+COURSE_FREE = {"check-expr"}
 EXAMPLES = {
     "release": "gradelab release mse_gradient",
     "autograde": "gradelab autograde mse_gradient --student alice",
@@ -159,13 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("assignments", nargs="*", help="assignments (default: all)")
 
     command("demo", cmd_demo, "run the demo course end to end on sample submissions")
+    add_check_expr_command(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        course = Course.load(args.course)
+        course = None if args.command in COURSE_FREE else Course.load(args.course)
         return args.handler(course, args)
     except (FileNotFoundError, ValueError, IsolationUnavailable) as error:
         print(f"gradelab: {error}", file=sys.stderr)

@@ -12,6 +12,7 @@ import math
 import sympy
 
 from gradelab.symbolic.limits import Limits
+from gradelab.symbolic.numeric import Point, Unevaluable, evaluate
 from gradelab.symbolic.tokens import ParseError, at
 
 Value = sympy.Expr | sympy.ImmutableMatrix
@@ -38,7 +39,8 @@ def describe(value: Value) -> str:
         return "a single expression"
     rows, cols = value.shape
     if 1 in (rows, cols):
-        return f"a vector of {rows * cols} entries"
+        size = rows * cols
+        return f"a vector of {size} {'entry' if size == 1 else 'entries'}"
     return f"a {rows} by {cols} matrix"
 
 
@@ -67,9 +69,7 @@ def _bounded(value: Value, position: int, limits: Limits) -> Value:
 
 
 def add(left: Value, right: Value, position: int, limits: Limits, *, subtract: bool) -> Value:
-    if is_matrix(left) != is_matrix(right) or (
-        is_matrix(left) and left.shape != right.shape
-    ):
+    if is_matrix(left) != is_matrix(right) or (is_matrix(left) and left.shape != right.shape):
         verb = "subtract" if subtract else "add"
         raise ParseError(
             f"cannot {verb} {describe(left)} and {describe(right)} {at(position)}", position
@@ -101,7 +101,9 @@ def divide(left: Value, right: Value, position: int, limits: Limits) -> Value:
 
 def power(base: Value, exponent: Value, position: int, limits: Limits) -> Value:
     if is_matrix(base) or is_matrix(exponent):
-        raise ParseError(f"powers of vectors or matrices {at(position)} are not supported", position)
+        raise ParseError(
+            f"powers of vectors or matrices {at(position)} are not supported", position
+        )
     if exponent.is_Number:
         if abs(exponent) > limits.exponent:
             raise ParseError(
@@ -114,8 +116,7 @@ def power(base: Value, exponent: Value, position: int, limits: Limits) -> Value:
         if base.is_Rational and exponent.is_Rational:
             if digits(base) * abs(exponent) > limits.number_digits:
                 raise ParseError(
-                    f"the number {at(position)} would have more than "
-                    f"{limits.number_digits} digits",
+                    f"the number {at(position)} would have more than {limits.number_digits} digits",
                     position,
                 )
             if not exponent.is_Integer and digits(base) > limits.root_digits:
@@ -124,20 +125,54 @@ def power(base: Value, exponent: Value, position: int, limits: Limits) -> Value:
                     f"{at(position)} are not supported",
                     position,
                 )
-    return _bounded(base**exponent, position, limits)
+    _check_constant_power(base, exponent, position, limits)
+    return _in_range(_bounded(base**exponent, position, limits), position)
+
+
+def _check_constant_power(base: Value, exponent: Value, position: int, limits: Limits) -> None:
+    """Refuse ``b^(c*r)`` for constant b and r and a large number c before sympy sees it:
+    it would compute the power exactly (``exp(999999999999*log(2))`` is 2^999999999999)."""
+    if base.free_symbols:
+        return
+    for term in sympy.Add.make_args(exponent):
+        coefficient, rest = term.as_coeff_Mul()
+        if rest.free_symbols or not coefficient.is_Number:
+            continue
+        size = max([1, *(digits(number) for number in rest.atoms(sympy.Rational))])
+        if abs(coefficient) * size > limits.number_digits:
+            raise ParseError(
+                f"the power {at(position)} is too large (its exponent has the number "
+                f"{coefficient}; the limit is {limits.exponent})",
+                position,
+            )
+
+
+def _in_range(value: Value, position: int) -> Value:
+    """``value``, if it is not a constant too large to evaluate (such as exp(exp(1000)))."""
+    if is_matrix(value) or value.free_symbols or value.is_Rational:
+        return value
+    try:
+        evaluate(value, Point({}, {}))
+    except Unevaluable:
+        raise ParseError(f"the number {at(position)} is too large to handle", position) from None
+    return value
 
 
 def apply(name: str, argument: Value, position: int, limits: Limits) -> Value:
     """``name(argument)`` for one of the whitelisted functions."""
     if is_matrix(argument):
-        raise ParseError(f"{name} of {describe(argument)} {at(position)} is not supported", position)
+        raise ParseError(
+            f"{name} of {describe(argument)} {at(position)} is not supported", position
+        )
     if name == "sqrt":
         return power(argument, sympy.S.Half, position, limits)
+    if name in ("exp", "sigmoid"):
+        _check_constant_power(sympy.E, argument, position, limits)
     if name == "sigmoid":
-        return 1 / (1 + sympy.exp(-argument))
+        return _in_range(1 / (1 + sympy.exp(-argument)), position)
     if name in ("log", "ln") and argument.is_Number and argument.is_zero:
         raise ParseError(f"{name}(0) {at(position)} is undefined", position)
-    return _bounded(_FUNCTIONS[name](argument), position, limits)
+    return _in_range(_bounded(_FUNCTIONS[name](argument), position, limits), position)
 
 
 def summation(body: Value, index: sympy.Symbol, count: sympy.Symbol, position: int) -> Value:
@@ -171,7 +206,7 @@ def matrix(items: list, position: int) -> sympy.ImmutableMatrix:
 
 
 def finish(value: Value, limits: Limits) -> Value:
-    """One pass over the finished value: its size, its numbers, its exponents, no infinity."""
+    """One pass over the finished value: its size, its numbers, nothing infinite."""
     entries = list(value) if is_matrix(value) else [value]
     nodes = 0
     for entry in entries:
@@ -182,11 +217,5 @@ def finish(value: Value, limits: Limits) -> Value:
             if node in _UNDEFINED:
                 raise ParseError("this is undefined somewhere (a division by zero?)", 0)
             if node.is_Rational and digits(node) > limits.number_digits:
-                raise ParseError(
-                    f"a number would have more than {limits.number_digits} digits", 0
-                )
-            if node.is_Pow and node.exp.is_Number and abs(node.exp) > limits.exponent:
-                raise ParseError(
-                    f"an exponent would exceed the limit of {limits.exponent}", 0
-                )
+                raise ParseError(f"a number would have more than {limits.number_digits} digits", 0)
     return value

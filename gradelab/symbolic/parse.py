@@ -30,8 +30,8 @@ from gradelab.symbolic.tokens import (
     tokenize,
 )
 from gradelab.symbolic.vocabulary import (
-    DATA_NAME,
     CONSTANTS,
+    DATA_NAME,
     FUNCTIONS,
     MATRIX,
     SUMS,
@@ -53,11 +53,6 @@ class Parsed:
     latex: str
     symbols: tuple[str, ...]
     vocabulary: Vocabulary = field(repr=False, compare=False)
-
-    @property
-    def shape(self) -> tuple[int, int] | None:
-        """(rows, columns) of a vector or matrix; None for a single expression."""
-        return tuple(self.expr.shape) if build.is_matrix(self.expr) else None
 
 
 def _shorten(text: str, width: int = 24) -> str:
@@ -320,9 +315,18 @@ class _Parser:
             return vocabulary.index
         if word in CONSTANTS:
             if word == "e":
-                self.warn("e is read as Euler's number (about 2.718): e^x is exp(x)")
+                self.warn_euler(token)
             return CONSTANTS[word]
         raise self.unknown_name(token)
+
+    def warn_euler(self, token: Token) -> None:
+        before = self.tokens[self.position - 2] if self.position >= 2 else None
+        if before is not None and before.kind == NUMBER and before.end == token.start:
+            self.warn(
+                f"'{before.text}e' is read as {before.text} times Euler's number e, not as "
+                f"a power of ten; write {before.text}*10^(...) for that"
+            )
+        self.warn("e is read as Euler's number (about 2.718): e^x is exp(x)")
 
     def variable(self, token: Token) -> build.Value:
         word, vocabulary = token.text, self.vocabulary
@@ -462,12 +466,17 @@ def parse(
     tokens = tokenize(text, limits)
     vocabulary = declared(variables) if variables is not None else discovered(_words(tokens))
     parser = _Parser(text, tokens, vocabulary, allow_floats, limits)
-    value = build.finish(parser.answer(), limits)
+    try:
+        value = build.finish(parser.answer(), limits)
+        latex = sympy.latex(value)
+    except (ArithmeticError, RecursionError) as error:
+        reason = type(error).__name__
+        raise ParseError(f"this expression cannot be handled ({reason})", 0) from None
     return Parsed(
         text=text,
         expr=value,
         warnings=parser.warnings,
-        latex=sympy.latex(value),
+        latex=latex,
         symbols=vocabulary.used_in(value),
         vocabulary=vocabulary,
     )

@@ -36,6 +36,7 @@ _REFUSED = {
     ":": "':' is not allowed: write a single expression",
     "{": "curly braces are not allowed: use parentheses ( )",
     "}": "curly braces are not allowed: use parentheses ( )",
+    "|": "'|' is not allowed: write abs(x) for an absolute value",
 }
 
 

@@ -1,0 +1,44 @@
+"""``preview``: how the grader reads a typed math answer, before any grading.
+
+It shows the answer as a formula, the variables it uses and any warning about an ambiguous
+reading (such as ``1/2n``, read as ``(1/2)*n``). Nothing is graded and nothing hidden is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gradelab.symbolic import Parsed, ParseError, parse
+
+
+def _show(markdown: str, latex: str | None = None) -> None:
+    """Rich output in a notebook, plain text elsewhere."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, Math, display
+    except ImportError:
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        print(markdown if latex is None else f"{markdown}\n    {latex}")
+        return
+    display(Markdown(markdown))
+    if latex is not None:
+        display(Math(latex))
+
+
+def preview(
+    text: str, variables: Sequence[str] | None = None, *, allow_floats: bool = True
+) -> Parsed | None:
+    """Show how ``text`` is read, with the question's ``variables``; return the reading, or
+    None (after showing why) when it cannot be read."""
+    try:
+        parsed = parse(text, variables, allow_floats=allow_floats)
+    except ParseError as error:
+        _show(f"We could not read your answer: {error}")
+        return None
+    _show("This is how we read your answer:", parsed.latex)
+    used = ", ".join(parsed.symbols) if parsed.symbols else "none"
+    lines = [f"Variables used: {used}"]
+    lines += [f"Warning: {warning}" for warning in parsed.warnings]
+    _show("\n\n".join(lines))
+    return parsed

@@ -1,0 +1,397 @@
+"""Checking a typed answer against the expected one, in layers.
+
+1. Read the answer with the question's variables (``parse``); unreadable answers score 0
+   with the reason.
+2. Evaluate both at random points (``numeric``): a clear difference anywhere means wrong.
+3. Confirm equality exactly with sympy under a time limit (``exact``). If time runs out,
+   strong numeric agreement still counts as correct (``method="numeric"``); otherwise the
+   result is undetermined (``correct=None``), never a guess.
+4. A wrong answer is matched against the question's named mistakes, then the built-in ones.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import sympy
+
+from gradelab.symbolic import build
+from gradelab.symbolic import mistakes as bank
+from gradelab.symbolic.exact import equal_exactly
+from gradelab.symbolic.mistakes import Candidate, Mistake
+from gradelab.symbolic.numeric import (
+    STRONG,
+    Agreement,
+    agreement,
+    difference_confirmed,
+    sample_points,
+    values_at,
+)
+from gradelab.symbolic.parse import Parsed, parse
+from gradelab.symbolic.tokens import ParseError
+from gradelab.symbolic.vocabulary import Vocabulary
+
+NUMERIC_BUDGET = 0.5
+UNDETERMINED = (
+    "We could not decide whether your answer is right: it could not be evaluated at sample "
+    "points or simplified in time. It will be checked by hand."
+)
+
+
+@dataclass
+class CheckResult:
+    """The verdict on one answer. ``correct`` is None when it could not be decided.
+
+    ``method`` says how: "exact" (sympy proved it), "numeric" (random points decided),
+    "unreadable", "shape" or "undetermined".
+    """
+
+    correct: bool | None
+    score: float
+    feedback: str
+    mistake: str | None = None
+    latex: str = ""
+    warnings: list[str] = field(default_factory=list)
+    method: str = "numeric"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict())
+
+
+@dataclass(frozen=True)
+class _Question:
+    expected: Parsed
+    names: tuple[str, ...]
+    cost: sympy.Expr | None
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.expected.vocabulary
+
+
+def _text(value: str | sympy.Basic) -> str:
+    return value if isinstance(value, str) else sympy.sstr(value)
+
+
+def _names_of(parsed: Parsed) -> list[str]:
+    """The variable names an instructor's expression uses, e.g. ["w", "b", "n", "x_i"]."""
+    return list(parsed.vocabulary.used_in(parsed.expr)) or list(parsed.vocabulary.names)
+
+
+def _read(role: str, value: str | sympy.Basic, variables: tuple[str, ...] | None) -> Parsed:
+    try:
+        return parse(_text(value), variables)
+    except ParseError as error:
+        raise ValueError(f"the {role} cannot be read: {error}") from None
+
+
+@lru_cache(maxsize=256)
+def _question(
+    expected: str | sympy.Basic,
+    variables: tuple[str, ...] | None,
+    cost: str | sympy.Basic | None,
+) -> _Question:
+    if variables is None:
+        found = [] if cost is None else _names_of(_read("cost", cost, None))
+        variables = tuple(
+            dict.fromkeys(_names_of(_read("expected answer", expected, None)) + found)
+        )
+    parsed = _read("expected answer", expected, variables)
+    cost_expr = None if cost is None else _read("cost", cost, variables).expr
+    if build.is_matrix(cost_expr):
+        raise ValueError("the cost must be a single expression")
+    return _Question(parsed, variables, cost_expr)
+
+
+def _entries(value: build.Value) -> list[sympy.Expr]:
+    return list(value) if build.is_matrix(value) else [value]
+
+
+def _shape_problem(answer: build.Value, expected: build.Value) -> str | None:
+    """Why the two cannot be compared entry by entry (a row and a column vector can)."""
+    if build.is_matrix(answer) == build.is_matrix(expected):
+        if not build.is_matrix(answer) or answer.shape == expected.shape:
+            return None
+        vectors = 1 in answer.shape and 1 in expected.shape
+        if vectors and len(answer) == len(expected):
+            return None
+    return f"Expected {build.describe(expected)}; your answer is {build.describe(answer)}."
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+class _Judge:
+    """Values at one shared set of random points, computed once per expression."""
+
+    def __init__(self, vocabulary: Vocabulary, samples: int, seed: int, rtol: float, atol: float):
+        self.points = sample_points(vocabulary, samples, random.Random(seed))
+        self.deadline = time.monotonic() + NUMERIC_BUDGET
+        self.rtol, self.atol = rtol, atol
+        self.cache: dict[sympy.Basic, list] = {}
+
+    def values(self, expr: sympy.Expr) -> list:
+        if expr not in self.cache:
+            self.cache[expr] = values_at(expr, self.points, self.deadline)
+        return self.cache[expr]
+
+    def agreement(
+        self, first: sympy.Expr, second: sympy.Expr, rtol: float | None = None
+    ) -> Agreement:
+        tolerance = self.rtol if rtol is None else rtol
+        return agreement(self.values(first), self.values(second), tolerance, self.atol)
+
+    def verdict(self, answer: sympy.Expr, expected: sympy.Expr) -> Agreement:
+        """``agreement``, where a difference only counts if evaluation with 30 and 60 digits
+        confirms it."""
+        found = self.agreement(answer, expected)
+        values = self.values(answer), self.values(expected)
+        if found.equal is False and not difference_confirmed(
+            answer, expected, self.points, values, self.rtol, self.atol
+        ):
+            return Agreement(None, found.valid)
+        return found
+
+    def matches(self, answer: list, candidate: Candidate) -> bool:
+        entries = _entries(candidate.value)
+        if len(entries) != len(answer):
+            return False
+        return all(
+            self.agreement(a, c, candidate.rtol).strong
+            for a, c in zip(answer, entries, strict=True)
+        )
+
+
+def _entry_verdicts(
+    agreements: list[Agreement], exact: list[bool | None]
+) -> list[tuple[bool | None, str]]:
+    """(equal, method) per entry, from the numeric agreement and the exact verdict."""
+    verdicts = []
+    for numeric, proved in zip(agreements, exact, strict=True):
+        if numeric.equal is False:
+            verdicts.append((False, "numeric"))
+        elif proved is True:
+            verdicts.append((True, "exact"))
+        elif numeric.strong:
+            verdicts.append((True, "numeric"))
+        elif proved is False:
+            verdicts.append((False, "exact"))
+        else:
+            verdicts.append((None, "undetermined"))
+    return verdicts
+
+
+def _matched(judge: _Judge, answer: list, candidates: Iterable[Candidate]) -> list[Mistake]:
+    return [c.mistake for c in candidates if judge.matches(answer, c)]
+
+
+def _named(found: list[Mistake]) -> tuple[str, float, str]:
+    """(name, score, feedback) of the first match; the others are mentioned as well."""
+    first, others = found[0], [m for m in found[1:] if m.feedback != found[0].feedback]
+    text = _sentence(first.feedback)
+    if others:
+        text += " " + " ".join(_sentence(f"also: {m.feedback}") for m in others)
+    return first.name, first.score, text
+
+
+def _dependence_hints(answer: Parsed, expected: Parsed) -> list[str]:
+    missing = [name for name in expected.symbols if name not in answer.symbols]
+    extra = [name for name in answer.symbols if name not in expected.symbols]
+    hints = []
+    if missing:
+        hints.append(f"Your answer does not depend on {', '.join(missing)}; the expected does.")
+    if extra:
+        hints.append(f"Your answer depends on {', '.join(extra)}; the expected does not.")
+    return hints
+
+
+def _has_float(value: build.Value) -> bool:
+    return any(
+        node.is_Float for entry in _entries(value) for node in sympy.preorder_traversal(entry)
+    )
+
+
+def _per_entry(wrt: str | Sequence[str] | None, size: int) -> list[str | None]:
+    """The parameter each entry is the derivative for: one name, or one per entry."""
+    if isinstance(wrt, str):
+        return [wrt] * size if size == 1 else [None] * size
+    if wrt is not None and len(wrt) == size:
+        return list(wrt)
+    return [None] * size
+
+
+def check(
+    answer: str,
+    expected: str | sympy.Basic,
+    *,
+    variables: Sequence[str] | None = None,
+    allow_floats: bool = True,
+    mistakes: Iterable[Mistake | Mapping[str, Any]] = (),
+    cost: str | sympy.Basic | None = None,
+    wrt: str | Sequence[str] | None = None,
+    allow_half_mse: bool = False,
+    rtol: float = 1e-8,
+    atol: float = 1e-12,
+    samples: int = 8,
+    time_limit: float = 1.0,
+    seed: int = 0,
+) -> CheckResult:
+    """Check the student's ``answer`` (text) against ``expected`` (text or sympy).
+
+    ``variables`` lists the names students may use (default: those of ``expected``);
+    ``mistakes`` are named wrong answers; ``cost`` with ``wrt`` (the parameter, or one per
+    entry of a gradient) adds the mistake of differentiating with respect to another
+    parameter; ``allow_half_mse`` accepts half the expected answer (the 1/(2n) convention).
+    ``time_limit`` bounds the exact step in seconds. Raises ValueError only when the
+    question itself (expected, cost, variables, mistakes) cannot be read.
+    """
+    if samples < STRONG:
+        raise ValueError(f"samples must be at least {STRONG}, the points needed to agree")
+    if isinstance(expected, sympy.MatrixBase | list | tuple):
+        expected = sympy.ImmutableMatrix(expected)
+    mistakes = list(mistakes)
+    question = _question(expected, None if variables is None else tuple(variables), cost)
+    declared = bank.declared(mistakes, question.names)
+    try:
+        parsed = parse(answer, question.names, allow_floats=allow_floats)
+    except ParseError as error:
+        return CheckResult(
+            False, 0.0, f"We could not read your answer: {error}.", method="unreadable"
+        )
+    verdict = _Verdict(parsed)
+    expected_value = question.expected.expr
+    problem = _shape_problem(parsed.expr, expected_value)
+    if problem is not None:
+        return verdict.result(False, 0.0, problem, method="shape")
+
+    answer_entries, expected_entries = _entries(parsed.expr), _entries(expected_value)
+    judge = _Judge(question.vocabulary, samples, seed, rtol, atol)
+    equal = _equal_entries(judge, answer_entries, expected_entries, time_limit)
+    if all(is_equal for is_equal, _ in equal):
+        method = "exact" if all(how == "exact" for _, how in equal) else "numeric"
+        return verdict.result(True, 1.0, "Correct.", method=method)
+
+    adjusted = bank.adjusted(mistakes)
+    half = Candidate(Mistake("half_mse"), expected_value / 2) if allow_half_mse else None
+    if half is not None and judge.matches(answer_entries, half):
+        return verdict.result(True, 1.0, "Correct: you used the 1/(2n) convention.")
+    wrt_entries = _per_entry(wrt, len(expected_entries))
+    if any(is_equal is False for is_equal, _ in equal):
+        candidates = [
+            *declared,
+            *bank.builtin(
+                expected_value,
+                question.vocabulary,
+                adjusted,
+                cost=question.cost,
+                wrt=wrt_entries[0],
+            ),
+        ]
+        if allow_half_mse:
+            candidates += bank.builtin(expected_value / 2, question.vocabulary, adjusted)
+        if _has_float(parsed.expr):
+            candidates.append(bank.rounded(expected_value, adjusted))
+        found = _matched(judge, answer_entries, candidates)
+        if found:
+            name, score, text = _named(found)
+            return verdict.result(False, score, text, mistake=name)
+    if build.is_matrix(expected_value):
+        return _by_entry(judge, question, adjusted, wrt_entries, verdict, equal)
+    if equal[0][0] is None:
+        return verdict.result(None, 0.0, UNDETERMINED, method="undetermined")
+    hints = _dependence_hints(parsed, question.expected)
+    return verdict.result(False, 0.0, " ".join(["Not equal to the expected answer.", *hints]))
+
+
+class _Verdict:
+    """Builds results for one parsed answer: its LaTeX, its warnings (also in the feedback
+    when the answer is not correct, since a reading the student did not mean may be why)."""
+
+    def __init__(self, parsed: Parsed) -> None:
+        self.parsed = parsed
+
+    def result(self, correct: bool | None, score: float, text: str, **extra: Any) -> CheckResult:
+        warnings = self.parsed.warnings
+        if correct is not True and warnings:
+            text += " Note: " + " ".join(_sentence(w) for w in warnings)
+        return CheckResult(
+            correct, score, text, latex=self.parsed.latex, warnings=list(warnings), **extra
+        )
+
+
+def _equal_entries(
+    judge: _Judge, answer: list, expected: list, time_limit: float
+) -> list[tuple[bool | None, str]]:
+    """Numeric agreement per entry, then one exact run for the entries it did not rule out."""
+    agreements = [judge.verdict(a, e) for a, e in zip(answer, expected, strict=True)]
+    open_entries = [k for k, numeric in enumerate(agreements) if numeric.equal is not False]
+    proved = equal_exactly([(answer[k], expected[k]) for k in open_entries], time_limit)
+    exact: list[bool | None] = [None] * len(agreements)
+    for k, found in zip(open_entries, proved, strict=True):
+        exact[k] = found
+    return _entry_verdicts(agreements, exact)
+
+
+def _entry_name(k: int, shape: tuple[int, int]) -> str:
+    rows, cols = shape
+    if 1 in (rows, cols):
+        return f"Entry {k + 1}"
+    return f"Entry ({k // cols + 1}, {k % cols + 1})"
+
+
+def _by_entry(
+    judge: _Judge,
+    question: _Question,
+    adjusted: dict[str, Mistake],
+    wrt_entries: list[str | None],
+    verdict: _Verdict,
+    equal: list[tuple[bool | None, str]],
+) -> CheckResult:
+    """Partial credit for a vector or matrix: the fraction of correct entries, with what
+    is wrong in each other entry."""
+    answer_entries = _entries(verdict.parsed.expr)
+    expected_entries = _entries(question.expected.expr)
+    shape = question.expected.expr.shape
+    lines, first_mistake = [], None
+    for k, (is_equal, _) in enumerate(equal):
+        if is_equal:
+            continue
+        label = _entry_name(k, shape)
+        if is_equal is None:
+            lines.append(f"{label}: could not be decided; it will be checked by hand.")
+            continue
+        candidates = bank.builtin(
+            expected_entries[k],
+            question.vocabulary,
+            adjusted,
+            cost=question.cost,
+            wrt=wrt_entries[k],
+        )
+        found = _matched(judge, [answer_entries[k]], candidates)
+        if found:
+            name, _, text = _named(found)
+            first_mistake = first_mistake or name
+            lines.append(f"{label}: {text[:1].lower()}{text[1:]}")
+        else:
+            lines.append(f"{label}: not equal to the expected entry.")
+    right = sum(1 for is_equal, _ in equal if is_equal)
+    correct = False if any(is_equal is False for is_equal, _ in equal) else None
+    summary = f"{right} of {len(equal)} entries are correct."
+    return verdict.result(
+        correct,
+        right / len(equal),
+        " ".join([summary, *lines]),
+        mistake=first_mistake,
+        method="numeric" if correct is False else "undetermined",
+    )

@@ -1,0 +1,50 @@
+"""The ``gradelab check-expr`` command: check one typed answer, print the result as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from gradelab.symbolic.check import check
+
+EXAMPLE = "gradelab check-expr '2*x' --expected 'x+x' --vars x"
+
+
+def run_check_expr(course: Any, args: argparse.Namespace) -> int:
+    """Print one JSON object: the CheckResult, or {"error": ...} with exit code 2 when the
+    expected answer (or the variable list) cannot be read. A wrong answer still exits 0."""
+    variables = None
+    if args.vars is not None:
+        variables = [name.strip() for name in args.vars.split(",") if name.strip()]
+    try:
+        result = check(
+            args.answer, args.expected, variables=variables, allow_floats=not args.no_floats
+        )
+    except ValueError as error:
+        print(json.dumps({"error": str(error)}))
+        return 2
+    print(result.to_json())
+    return 0
+
+
+def add_check_expr_command(subparsers: Any) -> None:
+    """Add ``check-expr ANSWER --expected EXPR [--vars x,y] [--no-floats]``."""
+    description = "check a typed math answer against the expected expression (JSON output)"
+    sub = subparsers.add_parser(
+        "check-expr",
+        help=description,
+        description=description
+        + ". An answer starting with '-' goes after '--' or with a leading space.",
+        epilog=f"example:\n  {EXAMPLE}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub.add_argument("answer", help="the answer as a student types it, e.g. '2x'")
+    sub.add_argument("--expected", required=True, help="the expected expression")
+    sub.add_argument(
+        "--vars", help="comma-separated variables students may use (default: those of expected)"
+    )
+    sub.add_argument(
+        "--no-floats", action="store_true", help="refuse decimals such as 0.5 in the answer"
+    )
+    sub.set_defaults(handler=run_check_expr)
