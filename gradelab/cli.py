@@ -10,6 +10,8 @@ from gradelab import nbgrader_commands
 from gradelab.autograde import autograde
 from gradelab.course import Course
 from gradelab.feedback import write_feedback
+from gradelab.gradescope import export_gradescope
+from gradelab.report import write_report
 from gradelab.sandbox.limits import Isolation
 from gradelab.sandbox.session import IsolationUnavailable, namespaces_work
 from gradelab.scores import assignment_scores
@@ -22,6 +24,7 @@ EXAMPLES = {
     "autograde": "gradelab autograde mse_gradient --student alice",
     "feedback": "gradelab feedback mse_gradient",
     "export": "gradelab export --to gradebook/grades.csv",
+    "report": "gradelab report mse_gradient",
     "selftest": "gradelab selftest mse_gradient",
     "demo": "gradelab demo",
 }
@@ -82,10 +85,24 @@ def cmd_feedback(course: Course, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(course: Course, args: argparse.Namespace) -> int:
-    target = (course.root / args.to).resolve()
+def export_grades(course: Course, target: Path) -> None:
+    """nbgrader's CSV of the gradebook, and Gradescope's results.json per submission."""
     nbgrader_commands.export(course, target)
     print(f"grades exported to {target}")
+    for assignment in course.assignments():
+        folder = course.root / "gradebook" / "gradescope" / assignment
+        written = export_gradescope(course, assignment, folder)
+        if written:
+            print(f"Gradescope results.json for {len(written)} submissions in {folder}")
+
+
+def cmd_export(course: Course, args: argparse.Namespace) -> int:
+    export_grades(course, (course.root / args.to).resolve())
+    return 0
+
+
+def cmd_report(course: Course, args: argparse.Namespace) -> int:
+    print(f"report written to {write_report(course, args.assignment)}")
     return 0
 
 
@@ -111,9 +128,9 @@ def cmd_demo(course: Course, args: argparse.Namespace) -> int:
         print(f"== {assignment}: release, sample submissions, autograde")
         ok &= report_verdicts(assignment, grade_samples(course, assignment))
         write_feedback(course, assignment)
-    target = course.root / "gradebook" / "grades.csv"
-    nbgrader_commands.export(course, target)
-    print(f"feedback in {course.root / 'feedback'}, grades in {target}")
+        print(f"report: {write_report(course, assignment)}")
+    export_grades(course, course.root / "gradebook" / "grades.csv")
+    print(f"feedback in {course.root / 'feedback'}")
     print("demo finished: every score as expected" if ok else "demo finished with MISMATCHES")
     return 0 if ok else 1
 
@@ -154,7 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     feedback = command("feedback", cmd_feedback, "write feedback HTML into feedback/")
     feedback.add_argument("assignment")
 
-    export = command("export", cmd_export, "export the gradebook as CSV")
+    report = command("report", cmd_report, "write an HTML report on an assignment's grading")
+    report.add_argument("assignment")
+
+    export = command("export", cmd_export, "export the gradebook as CSV and Gradescope JSON")
     export.add_argument("--to", default="gradebook/grades.csv", help="CSV file to write")
 
     test = command("selftest", cmd_selftest, "check an assignment's grading on known answers")

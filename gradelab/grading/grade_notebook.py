@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pytest
@@ -41,6 +41,16 @@ class CellGrade:
     @property
     def earned(self) -> float:
         return round(sum(o.earned for o in self.outcomes), 6)
+
+    def as_data(self) -> dict:
+        """The grade as plain data, kept with the autograded notebook for reports."""
+        return {
+            "grade_id": self.grade_id,
+            "max_points": self.max_points,
+            "earned": self.earned,
+            "tests": [asdict(o) for o in self.outcomes],
+            "notes": list(self.notes),
+        }
 
     def feedback(self) -> str:
         lines = [f"{self.grade_id}: {self.earned:g} of {self.max_points:g} points"]

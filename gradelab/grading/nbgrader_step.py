@@ -22,6 +22,8 @@ from gradelab.course import Course
 from gradelab.grading.grade_notebook import cell_name, grade_notebook, is_test_cell
 from gradelab.sandbox.limits import Limits
 
+RESULTS_KEY = "gradelab"
+
 
 class GradeInSandbox(NbGraderPreprocessor):
     wall_seconds = Float(10.0, help="Wall-clock seconds for all of a submission's code").tag(
@@ -102,6 +104,7 @@ class GradeInSandbox(NbGraderPreprocessor):
                 new_output(
                     "execute_result",
                     data={"text/plain": f"{grade.earned:g}"},
+                    metadata={RESULTS_KEY: grade.as_data()},
                     execution_count=None,
                 ),
             ]

@@ -1,0 +1,46 @@
+"""Per-test results of graded submissions, read back from the autograded notebooks.
+
+``GradeInSandbox`` keeps each test cell's grade as plain data in the metadata of the score
+it writes; reports and exports read it from there, and never rerun anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import nbformat
+
+from gradelab.course import Course
+from gradelab.grading.grade_notebook import is_test_cell
+from gradelab.grading.nbgrader_step import RESULTS_KEY
+
+
+@dataclass
+class SubmissionResults:
+    student: str
+    cells: list[dict] = field(default_factory=list)
+
+    @property
+    def tests(self) -> list[dict]:
+        return [test for cell in self.cells for test in cell["tests"]]
+
+    @property
+    def notes(self) -> list[str]:
+        return sorted({note for cell in self.cells for note in cell["notes"]})
+
+
+def read_results(course: Course, assignment: str) -> dict[str, SubmissionResults]:
+    """Each autograded student's per-cell, per-test results for ``assignment``."""
+    results = {}
+    for folder in sorted((course.root / "autograded").glob(f"*/{assignment}")):
+        student = folder.parent.name
+        found = SubmissionResults(student)
+        for path in sorted(folder.glob("*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            for cell in filter(is_test_cell, notebook.cells):
+                for output in cell.get("outputs", []):
+                    data = output.get("metadata", {}).get(RESULTS_KEY)
+                    if data:
+                        found.cells.append(data)
+        results[student] = found
+    return results

@@ -1,0 +1,48 @@
+"""What instructors read after grading: the HTML report and Gradescope's results.json."""
+
+import json
+
+import pytest
+
+from gradelab.autograde import autograde
+from gradelab.gradescope import export_gradescope
+from gradelab.report import build_report
+from gradelab.samples import place_samples
+from gradelab.scores import assignment_scores
+
+
+@pytest.fixture(scope="module")
+def graded(released_course):
+    place_samples(released_course, "mse_gradient")
+    autograde(released_course, "mse_gradient", force=False, weak=False)
+    broken = released_course.submission_folder("broken_json", "mse_gradient")
+    broken.mkdir(parents=True, exist_ok=True)
+    (broken / "mse_gradient.ipynb").write_text("{not json")
+    autograde(released_course, "mse_gradient", "broken_json", force=False, weak=False)
+    return released_course
+
+
+def test_the_report_shows_pass_rates_named_mistakes_and_problems(graded):
+    page = build_report(graded, "mse_gradient")
+    assert "<svg" in page and "Pass rate per test" in page
+    assert "matches the reference gradient on your data" in page
+    assert "the sign is flipped" in page
+    assert "did not finish within" in page
+    assert "broken_json" in page and "not valid JSON" in page
+
+
+def test_gradescope_results_match_the_gradebook(graded, tmp_path):
+    written = export_gradescope(graded, "mse_gradient", tmp_path)
+    scores = assignment_scores(graded, "mse_gradient")
+    assert {path.parent.name for path in written} == set(scores)
+    for path in written:
+        data = json.loads(path.read_text())
+        student = path.parent.name
+        assert data["score"] == scores[student].score
+        if scores[student].not_graded is None:
+            assert sum(t["score"] for t in data["tests"]) == pytest.approx(data["score"])
+            assert sum(t["max_score"] for t in data["tests"]) == scores[student].max_score
+    flipped = json.loads((tmp_path / "sign_flipped" / "results.json").read_text())
+    assert any("sign is flipped" in t["output"] for t in flipped["tests"])
+    broken = json.loads((tmp_path / "broken_json" / "results.json").read_text())
+    assert broken["score"] == 0 and "not valid JSON" in broken["output"]
