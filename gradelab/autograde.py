@@ -8,17 +8,22 @@ automatic comment, so formgrader and feedback show it.
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from dataclasses import dataclass, field
 
 import nbformat
 from nbgrader.api import Gradebook
+from tqdm import tqdm
 
 from gradelab import nbgrader_commands
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import is_test_cell
 from gradelab.intake import screen
 from gradelab.scores import NOT_GRADED
+
+DEFAULT_WORKERS = os.cpu_count() or 1
 
 
 @dataclass
@@ -67,8 +72,47 @@ def record_refusal(course: Course, assignment: str, student: str, reason: str) -
         gradebook.db.commit()
 
 
+def grade_in_parallel(
+    course: Course, assignment: str, students: list[str], workers: int, *, weak: bool
+) -> int:
+    """Split ``students`` among ``workers`` nbgrader processes; show progress until all end.
+
+    Each process runs nbgrader's own autograde on its share; the gradebook's database
+    serializes their short write transactions. Returns the worst exit status.
+    """
+    for name in students:
+        shutil.rmtree(course.root / "autograded" / name / assignment, ignore_errors=True)
+    everyone = submitted_students(course, assignment)
+    shares = [students[index::workers] for index in range(max(1, workers))]
+    processes = [
+        nbgrader_commands.start_autograde(
+            course,
+            assignment,
+            share[0] if len(students) == 1 else None,
+            weak=weak,
+            exclude=[name for name in everyone if name not in share],
+        )
+        for share in shares
+        if share
+    ]
+    pending = set(students)
+    with tqdm(total=len(students), unit="submission", desc=assignment, leave=False) as bar:
+        while any(process.poll() is None for process in processes):
+            time.sleep(0.5)
+            done = {name for name in pending if is_graded(course, assignment, name)}
+            pending -= done
+            bar.update(len(done))
+    return max(process.returncode for process in processes)
+
+
 def autograde(
-    course: Course, assignment: str, student: str | None = None, *, force: bool, weak: bool
+    course: Course,
+    assignment: str,
+    student: str | None = None,
+    *,
+    force: bool,
+    weak: bool,
+    workers: int = DEFAULT_WORKERS,
 ) -> AutogradeRun:
     nbgrader_commands.require_sandbox_step(course)
     run = AutogradeRun()
@@ -82,12 +126,7 @@ def autograde(
         else:
             run.graded.append(name)
     if run.graded:
-        left_out = [
-            name for name in submitted_students(course, assignment) if name not in run.graded
-        ]
-        run.nbgrader_exit = nbgrader_commands.autograde(
-            course, assignment, student, weak=weak, exclude=left_out
-        )
+        run.nbgrader_exit = grade_in_parallel(course, assignment, run.graded, workers, weak=weak)
     for name, reason in run.refused.items():
         record_refusal(course, assignment, name, reason)
     return run

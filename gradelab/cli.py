@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from gradelab import nbgrader_commands
-from gradelab.autograde import autograde
+from gradelab.autograde import DEFAULT_WORKERS, autograde
 from gradelab.course import Course
 from gradelab.feedback import write_feedback
 from gradelab.gradescope import export_gradescope
@@ -67,7 +67,12 @@ def cmd_release(course: Course, args: argparse.Namespace) -> int:
 def cmd_autograde(course: Course, args: argparse.Namespace) -> int:
     require_isolation(args.accept_weak_isolation)
     run = autograde(
-        course, args.assignment, args.student, force=args.force, weak=args.accept_weak_isolation
+        course,
+        args.assignment,
+        args.student,
+        force=args.force,
+        weak=args.accept_weak_isolation,
+        workers=args.workers,
     )
     print(
         f"graded {len(run.graded)}, already graded {len(run.already_graded)}, "
@@ -162,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("assignment")
     autograde.add_argument("--student", help="grade only this student")
     autograde.add_argument("--force", action="store_true", help="regrade graded submissions")
+    autograde.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help=f"submissions graded at once (default: one per core, {DEFAULT_WORKERS})",
+    )
     autograde.add_argument(
         "--accept-weak-isolation",
         action="store_true",

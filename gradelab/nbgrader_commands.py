@@ -16,8 +16,8 @@ class NbgraderFailed(RuntimeError):
     pass
 
 
-def nbgrader(course: Course, *args: str, check: bool = True) -> int:
-    """Run ``nbgrader ARGS`` in the course folder; its warnings and errors reach the terminal."""
+def start_nbgrader(course: Course, *args: str) -> subprocess.Popen:
+    """Start ``nbgrader ARGS`` in the course folder; its warnings and errors reach stderr."""
     bin_dir = Path(sys.executable).parent
     env = {
         **os.environ,
@@ -26,7 +26,12 @@ def nbgrader(course: Course, *args: str, check: bool = True) -> int:
         "PYTHONWARNINGS": "ignore:Object of type",
     }
     command = [str(bin_dir / "nbgrader"), *args, "--log-level=WARN"]
-    code = subprocess.run(command, cwd=course.root, env=env).returncode
+    return subprocess.Popen(command, cwd=course.root, env=env)
+
+
+def nbgrader(course: Course, *args: str, check: bool = True) -> int:
+    """Run ``nbgrader ARGS`` in the course folder and wait for it."""
+    code = start_nbgrader(course, *args).wait()
     if check and code != 0:
         raise NbgraderFailed(f"`nbgrader {' '.join(args)}` failed (exit {code}); see its log above")
     return code
@@ -46,10 +51,10 @@ def require_sandbox_step(course: Course) -> None:
         )
 
 
-def autograde(
+def start_autograde(
     course: Course, assignment: str, student: str | None, *, weak: bool, exclude: list[str]
-) -> int:
-    """Autograde (again) with nbgrader's pipeline, whose execute step is gradelab's sandbox."""
+) -> subprocess.Popen:
+    """Start autograding (again) with nbgrader's pipeline, whose execute step is the sandbox."""
     require_sandbox_step(course)
     args = ["autograde", assignment, "--force"]
     if student:
@@ -58,7 +63,7 @@ def autograde(
         args.append(f"--CourseDirectory.student_id_exclude={','.join(exclude)}")
     if weak:
         args.append("--GradeInSandbox.accept_weak_isolation=True")
-    return nbgrader(course, *args, check=False)
+    return start_nbgrader(course, *args)
 
 
 def feedback(course: Course, assignment: str) -> None:

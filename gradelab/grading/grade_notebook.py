@@ -15,14 +15,18 @@ from gradelab.grading.plugin import GradingPlugin, Outcome
 from gradelab.sandbox.limits import Isolation, Limits
 from gradelab.sandbox.session import CellReport, Session, SubmissionError
 
+UNUSED_PYTEST_PLUGINS = (
+    "cacheprovider", "terminal", "stepwise", "pastebin", "junitxml", "doctest",
+    "unraisableexception", "threadexception", "faulthandler",
+    "setuponly", "setupplan", "debugging", "logging",
+)  # fmt: skip
 PYTEST_ARGS = (
-    "-p", "no:cacheprovider",
-    "-p", "no:terminal",
-    "-p", "no:stepwise",
+    *(arg for name in UNUSED_PYTEST_PLUGINS for arg in ("-p", f"no:{name}")),
     "--assert=plain",
     "--import-mode=importlib",
-    "-c", os.devnull,
-)  # fmt: skip
+    "-c",
+    os.devnull,
+)
 
 
 class GradingSetupError(RuntimeError):
