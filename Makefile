@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The tests start their own PostgreSQL 15 server for the gradebook-on-PostgreSQL test.
+POSTGRES := /usr/lib/postgresql/15/bin/initdb
 
 .PHONY: demo test lint
 
@@ -15,7 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/gradelab demo
 
-test: $(STAMP)
+$(POSTGRES):
+	apt-get update -qq && apt-get install -y -qq postgresql-15
+
+test: $(STAMP) $(POSTGRES)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -113,7 +113,10 @@ def autograde(
     force: bool,
     weak: bool,
     workers: int = DEFAULT_WORKERS,
+    scheduler: str | None = None,
 ) -> AutogradeRun:
+    """Screen and grade the submissions of ``assignment`` (or one student's); ``scheduler``
+    is a Dask scheduler address to grade on a cluster instead of local processes."""
     nbgrader_commands.require_sandbox_step(course)
     run = AutogradeRun()
     students = [student] if student else submitted_students(course, assignment)
@@ -125,7 +128,11 @@ def autograde(
             run.already_graded.append(name)
         else:
             run.graded.append(name)
-    if run.graded:
+    if run.graded and scheduler:
+        from gradelab.dask_dispatch import grade_on_dask  # only when a cluster is asked for
+
+        run.nbgrader_exit = grade_on_dask(course, assignment, run.graded, scheduler, weak=weak)
+    elif run.graded:
         run.nbgrader_exit = grade_in_parallel(course, assignment, run.graded, workers, weak=weak)
     for name, reason in run.refused.items():
         record_refusal(course, assignment, name, reason)

@@ -73,6 +73,7 @@ def cmd_autograde(course: Course, args: argparse.Namespace) -> int:
         force=args.force,
         weak=args.accept_weak_isolation,
         workers=args.workers,
+        scheduler=args.scheduler,
     )
     print(
         f"graded {len(run.graded)}, already graded {len(run.already_graded)}, "
@@ -172,6 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_WORKERS,
         help=f"submissions graded at once (default: one per core, {DEFAULT_WORKERS})",
+    )
+    autograde.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="grade on this Dask distributed scheduler's workers instead of local processes",
     )
     autograde.add_argument(
         "--accept-weak-isolation",

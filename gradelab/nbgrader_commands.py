@@ -52,7 +52,12 @@ def require_sandbox_step(course: Course) -> None:
 
 
 def start_autograde(
-    course: Course, assignment: str, student: str | None, *, weak: bool, exclude: list[str]
+    course: Course,
+    assignment: str,
+    student: str | None,
+    *,
+    weak: bool,
+    exclude: tuple[str, ...] | list[str] = (),
 ) -> subprocess.Popen:
     """Start autograding (again) with nbgrader's pipeline, whose execute step is the sandbox."""
     require_sandbox_step(course)
