@@ -29,7 +29,10 @@ c.Autograde.autograde_preprocessors = [
 
 # Limits of each submission's sandbox.
 c.GradeInSandbox.wall_seconds = 10.0  # wall-clock time for all of a submission's code
-c.GradeInSandbox.call_seconds = 2.0  # for one call; a function that takes longer fails alone
+# One call into student code may take call_factor times the reference solution's time on
+# the same input, and at least call_seconds; a function that takes longer fails alone.
+c.GradeInSandbox.call_seconds = 1.0
+c.GradeInSandbox.call_factor = 50.0
 c.GradeInSandbox.cpu_seconds = 10
 c.GradeInSandbox.memory_mb = 1024
 c.GradeInSandbox.processes = 32

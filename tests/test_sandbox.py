@@ -1,11 +1,13 @@
 """The sandbox, for real: namespaces, an unprivileged user, limits, and nothing left behind."""
 
 import time
+import types
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from gradelab.grading.plugin import Student
 from gradelab.sandbox.limits import NOBODY, Isolation, Limits
 from gradelab.sandbox.session import (
     WEAK_ISOLATION_NOTE,
@@ -77,7 +79,10 @@ except OSError as error:
 
 
 def test_an_endless_loop_costs_the_wall_limit_once_and_stops_the_submission():
-    with run({"f": "def spin():\n    while True:\n        pass"}, Limits(wall_seconds=1.5)) as s:
+    with run(
+        {"f": "def spin():\n    while True:\n        pass"},
+        Limits(wall_seconds=1.5, call_seconds=5),
+    ) as s:
         started = time.monotonic()
         with pytest.raises(SubmissionStopped, match="time limit"):
             s.call("spin")
@@ -88,7 +93,7 @@ def test_an_endless_loop_costs_the_wall_limit_once_and_stops_the_submission():
 
 def test_sleeping_is_stopped_by_the_wall_clock_not_the_cpu_limit():
     nap = "import time\ndef nap():\n    time.sleep(60)"
-    with run({"f": nap}, Limits(wall_seconds=1)) as s:
+    with run({"f": nap}, Limits(wall_seconds=1, call_seconds=5)) as s:
         stopped = pytest.raises(SubmissionStopped, match="time limit")
         with stopped:
             s.call("nap")
@@ -154,3 +159,19 @@ def test_without_namespaces_grading_stops_unless_weak_isolation_is_accepted():
     with run({"f": "import os\nx = os.getcwd()"}, isolation=broken, weak=True) as s:
         assert "gradelab-sandbox-" in s.get("x")
         assert s.notes == [WEAK_ISOLATION_NOTE]
+
+
+def test_a_call_may_take_fifty_times_the_reference_and_a_loop_about_a_second():
+    reference = types.ModuleType("reference")
+    exec("import time\ndef work(x):\n    time.sleep(0.04)\n    return x", reference.__dict__)
+    cells = {
+        "f": "import time\ndef work(x):\n    time.sleep(1.5)\n    return x\n"
+        "def spin(x):\n    while True:\n        pass"
+    }
+    with run(cells, Limits(call_seconds=1.0, call_factor=50)) as s:
+        student = Student(s, reference)
+        assert student.work(3) == 3
+        started = time.monotonic()
+        with pytest.raises(SubmissionError, match="did not finish within 1 s"):
+            student.spin(1)
+        assert time.monotonic() - started < 1.8

@@ -29,9 +29,12 @@ class GradeInSandbox(NbGraderPreprocessor):
     wall_seconds = Float(10.0, help="Wall-clock seconds for all of a submission's code").tag(
         config=True
     )
-    call_seconds = Float(2.0, help="Wall-clock seconds for one call into student code").tag(
+    call_seconds = Float(1.0, help="Least wall-clock seconds for one call into student code").tag(
         config=True
     )
+    call_factor = Float(
+        50.0, help="A call may take this many times the reference solution's time"
+    ).tag(config=True)
     cpu_seconds = Int(10, help="CPU seconds for a submission's sandbox").tag(config=True)
     memory_mb = Int(1024, help="Address-space limit of the sandbox, in MB").tag(config=True)
     processes = Int(32, help="Processes the sandbox user may run").tag(config=True)
@@ -49,6 +52,7 @@ class GradeInSandbox(NbGraderPreprocessor):
         return Limits(
             wall_seconds=self.wall_seconds,
             call_seconds=self.call_seconds,
+            call_factor=self.call_factor,
             cpu_seconds=self.cpu_seconds,
             memory_mb=self.memory_mb,
             processes=self.processes,

@@ -14,9 +14,11 @@ assignment, student and test, so each student gets their own data, the same on e
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.util
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -43,15 +45,38 @@ class Outcome:
 
 
 class Student:
-    """The submission as the hidden tests see it: attribute calls run in the sandbox."""
+    """The submission as the hidden tests see it: attribute calls run in the sandbox.
 
-    def __init__(self, session: Session) -> None:
+    A call gets a time limit scaled from the reference solution's time on the same input
+    (``Limits.call_factor`` times it, at least ``Limits.call_seconds``), so a loop is
+    stopped in about a second while slow-but-right code still has room.
+    """
+
+    def __init__(self, session: Session, reference: ModuleType) -> None:
         self._session = session
+        self._reference = reference
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return lambda *args, **kwargs: self._session.call(name, *args, **kwargs)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            seconds = self._time_limit(name, args, kwargs)
+            return self._session.call_within(seconds, name, *args, **kwargs)
+
+        return call
+
+    def _time_limit(self, name: str, args: tuple, kwargs: dict) -> float:
+        limits = self._session.limits
+        solution = getattr(self._reference, name, None)
+        if not callable(solution):
+            return limits.call_seconds
+        started = time.perf_counter()
+        try:
+            solution(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        except Exception:  # noqa: BLE001 - a test may call with inputs the reference refuses
+            return limits.call_seconds
+        return max(limits.call_seconds, limits.call_factor * (time.perf_counter() - started))
 
     def value(self, name: str) -> Any:
         """The value of the submission's variable ``name``, as data."""
@@ -111,8 +136,8 @@ class GradingPlugin:
         self.setup_problems: list[str] = []
 
     @pytest.fixture
-    def student(self) -> Student:
-        return Student(self.session)
+    def student(self, reference: ModuleType) -> Student:
+        return Student(self.session, reference)
 
     @pytest.fixture(scope="session")
     def reference(self) -> ModuleType:

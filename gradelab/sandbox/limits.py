@@ -19,7 +19,8 @@ class Limits:
     """Resource limits of one submission's sandbox."""
 
     wall_seconds: float = 10.0
-    call_seconds: float = 2.0
+    call_seconds: float = 1.0
+    call_factor: float = 50.0
     cpu_seconds: int = 10
     memory_mb: int = 1024
     processes: int = 32

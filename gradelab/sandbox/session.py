@@ -3,7 +3,8 @@
 A ``Session`` owns the sandbox of one submission. Every call returns plain data decoded by
 ``wire``, or raises a ``SubmissionError`` whose ``feedback`` is one line a student may read.
 
-Time: each call may take ``Limits.call_seconds``; a call that takes longer, or that kills the
+Time: each call has a time limit (``Limits.call_seconds`` unless the caller gives one);
+a call that takes longer, or that kills the
 sandbox process, costs the sandbox (and every process it started: it is PID 1 of its own PID
 namespace) and marks that function as failed; the next call boots a fresh sandbox, so the
 rest of the submission is still graded. All of it shares one budget, ``Limits.wall_seconds``:
@@ -216,21 +217,25 @@ class Session:
     # -- calling ----------------------------------------------------------------------
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Call the student's function ``name`` with data; return its result as data."""
+        return self.call_within(self.limits.call_seconds, name, *args, **kwargs)
+
+    def call_within(self, seconds: float, name: str, *args: Any, **kwargs: Any) -> Any:
+        """``call``, with a time limit of its own for this call."""
         request = {"call": name, "args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)}
-        return self._value(name, request)
+        return self._value(name, request, seconds)
 
     def get(self, name: str) -> Any:
         """Read the value of the student's variable ``name`` as data."""
-        return self._value(name, {"get": name})
+        return self._value(name, {"get": name}, self.limits.call_seconds)
 
-    def _value(self, name: str, request: dict[str, Any]) -> Any:
+    def _value(self, name: str, request: dict[str, Any], seconds: float) -> Any:
         if name in self._failed:
             raise SubmissionError(self._failed[name])
         if self._process is None:
             self._boot()
         try:
             self._send(request)
-            reply = self._receive(min(self.limits.call_seconds, self._remaining()))
+            reply = self._receive(min(seconds, self._remaining()))
         except SandboxLost as lost:
             self._kill()
             if self._remaining() <= 0:
