@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The tests start their own PostgreSQL 15 server for the gradebook-on-PostgreSQL test.
 POSTGRES := /usr/lib/postgresql/15/bin/initdb
+# tests/test_browser.py drives Debian's Chromium through Playwright (no Playwright download).
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test lint
 
@@ -20,7 +22,15 @@ demo: $(STAMP)
 $(POSTGRES):
 	apt-get update -qq && apt-get install -y -qq postgresql-15
 
-test: $(STAMP) $(POSTGRES)
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "$(CHROMIUM) is missing; as root: apt-get install chromium." \
+			"Until then tests/test_browser.py is skipped." >&2; \
+	fi
+
+test: $(STAMP) $(POSTGRES) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -36,6 +36,10 @@ def finite_difference_gradient(
 class CheckFailed(AssertionError):
     """A public check failed; the message says what to look at."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback: the message alone, in red."""
+        return [f"\x1b[31mCheckFailed: {self}\x1b[0m"]
+
 
 def _report(results: list[tuple[bool, str]]) -> None:
     for passed, text in results:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gradelab.symbolic import Parsed, ParseError, parse
+from gradelab.symbolic import ParseError, parse
 
 
 def _show(markdown: str, latex: str | None = None) -> None:
@@ -28,17 +28,18 @@ def _show(markdown: str, latex: str | None = None) -> None:
 
 def preview(
     text: str, variables: Sequence[str] | None = None, *, allow_floats: bool = True
-) -> Parsed | None:
-    """Show how ``text`` is read, with the question's ``variables``; return the reading, or
-    None (after showing why) when it cannot be read."""
+) -> None:
+    """Show how ``text`` is read with the question's ``variables``, or why it cannot be.
+
+    It shows and returns nothing, so a notebook cell ending with it prints no ``Out[n]``;
+    ``gradelab.symbolic.parse`` gives the reading itself."""
     try:
         parsed = parse(text, variables, allow_floats=allow_floats)
     except ParseError as error:
         _show(f"We could not read your answer: {error}")
-        return None
+        return
     _show("This is how we read your answer:", parsed.latex)
     used = ", ".join(parsed.symbols) if parsed.symbols else "none"
     lines = [f"Variables used: {used}"]
     lines += [f"Warning: {warning}" for warning in parsed.warnings]
     _show("\n\n".join(lines))
-    return parsed

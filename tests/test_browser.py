@@ -1,0 +1,242 @@
+"""The student experience in a real browser: JupyterLab serves the release notebook, headless
+Chromium types into it, runs the public checks and previews a typed answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect, sync_playwright
+
+from gradelab.course import Course
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+NOTEBOOK = "mse_gradient.ipynb"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_S = 60
+TIMEOUT_MS = TIMEOUT_S * 1000
+# JupyterLab settings of the test server: no news prompt over the notebook, no update check.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+RIGHT = '''def compute_gradient(X, y, w):
+    """Gradient of J(w) = (1/n) * ||X w - y||^2 with respect to w."""
+    return 2 / len(y) * X.T @ (X @ w - y)'''
+SIGN_FLIPPED = RIGHT.replace("(X @ w - y)", "(y - X @ w)")
+PREVIEW = (
+    "from gradelab.student.preview import preview\n\n"
+    'preview("-2/n*sum(x_i*(y_i - w*x_i - b), i)", ["w", "b", "n", "x_i", "y_i"])'
+)
+
+
+@dataclass(frozen=True)
+class Lab:
+    """A running JupyterLab server."""
+
+    url: str
+    token: str
+
+    def tree(self, name: str) -> str:
+        """The address that opens ``name`` in JupyterLab, logged in."""
+        return f"{self.url}/lab/tree/{name}?token={self.token}"
+
+
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(lab: Lab, process: subprocess.Popen, log: Path) -> None:
+    """Return once the server answers its status API; fail with its log otherwise."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"JupyterLab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{lab.url}/api/status?token={lab.token}", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"JupyterLab did not answer within {TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def lab(released_course: Course, tmp_path: Path) -> Iterator[Lab]:
+    """JupyterLab with this venv's kernel, serving a copy of the release notebook."""
+    folder = tmp_path / "mse_gradient"
+    folder.mkdir()
+    shutil.copy2(released_course.root / "release" / "mse_gradient" / NOTEBOOK, folder)
+    settings = tmp_path / "lab-settings"
+    for name, values in LAB_SETTINGS.items():
+        (settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (settings / name).write_text(json.dumps(values))
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces"),
+    }
+    port = free_port()
+    server = Lab(url=f"http://127.0.0.1:{port}", token=secrets.token_hex(16))
+    log = tmp_path / "jupyterlab.log"
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={server.token}",
+        f"--ServerApp.root_dir={folder}",
+    ]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=folder, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_until_up(server, process, log)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[Page]:
+    """A page of headless Chromium with a fresh profile."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs {CHROMIUM}: apt-get install chromium (make test does it as root)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            tmp_path / "chromium-profile",
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 860},
+        )
+        try:
+            browser.set_default_timeout(TIMEOUT_MS)
+            yield browser.pages[0] if browser.pages else browser.new_page()
+        finally:
+            browser.close()
+
+
+def write(cell: Locator, code: str) -> None:
+    """Replace the text of a code cell as a student would: select all, then type."""
+    editor = cell.locator(".cm-content")
+    editor.click()
+    cell.page.keyboard.press("Control+A")
+    cell.page.keyboard.insert_text(code)
+    expect(editor).to_contain_text(code.splitlines()[-1].strip(), timeout=TIMEOUT_MS)
+
+
+def run(cell: Locator) -> str:
+    """Run a code cell with Shift+Enter, wait for its new execution count, return its output."""
+    prompt = cell.locator(".jp-InputPrompt")
+    before = prompt.inner_text()
+    cell.locator(".cm-content").click()
+    cell.page.keyboard.press("Shift+Enter")
+    expect(prompt).not_to_have_text(before, timeout=TIMEOUT_MS)
+    expect(prompt).to_have_text(re.compile(r"\[\d+\]:"), timeout=TIMEOUT_MS)
+    return cell.locator(".jp-OutputArea").inner_text()
+
+
+def screenshot(page: Page, cell: Locator, name: str, artifacts: Path) -> None:
+    """Scroll ``cell`` to the top of the notebook and save the window as ``name``; with
+    GRADELAB_README_SCREENSHOTS=1 also as the README's copy in docs/screenshots."""
+    cell.evaluate("element => element.scrollIntoView({block: 'start'})")
+    page.screenshot(path=artifacts / name)
+    if os.environ.get("GRADELAB_README_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(artifacts / name, SCREENSHOTS / name)
+
+
+def test_a_student_runs_the_public_checks_and_a_preview_in_jupyterlab(
+    lab: Lab, page: Page, tmp_path: Path
+) -> None:
+    artifacts = tmp_path / "screenshots"
+    artifacts.mkdir()
+    page.goto(lab.tree(NOTEBOOK))
+    kernel = page.locator(".jp-StatusBar-Item", has_text="Python 3 (ipykernel) | Idle")
+    expect(kernel, "the notebook's kernel is not idle").to_be_visible(timeout=TIMEOUT_MS)
+    validate = page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True)
+    expect(validate, "nbgrader's Validate button is missing").to_be_visible()
+    page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
+
+    setup = page.locator(".jp-CodeCell").filter(
+        has=page.locator(".cm-content", has_text=re.compile(r"^import numpy as np$"))
+    )
+    answer = page.locator(".jp-CodeCell", has_text="def compute_gradient(X, y, w)")
+    checks = answer.locator("xpath=following-sibling::div[contains(@class, 'jp-CodeCell')][1]")
+    expect(answer, "no blank compute_gradient cell").to_contain_text(
+        "YOUR CODE HERE", timeout=TIMEOUT_MS
+    )
+    expect(checks, "no public checks below it").to_contain_text(
+        "check_compute_gradient(compute_gradient)"
+    )
+    run(setup)
+
+    write(answer, RIGHT)
+    run(answer)
+    output = run(checks)
+    assert "All public checks passed" in output, output
+    screenshot(page, answer, "public-checks-pass.png", artifacts)
+
+    write(answer, SIGN_FLIPPED)
+    run(answer)
+    output = run(checks)
+    assert "opposite sign" in output, output
+    assert "CheckFailed: 1 public check(s) failed" in output, output
+    screenshot(page, answer, "public-checks-sign.png", artifacts)
+
+    checks.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    new = checks.locator("xpath=following-sibling::div[contains(@class, 'jp-Cell')][1]")
+    expect(new).to_have_class(re.compile(r"\bjp-CodeCell\b"))
+    write(new, PREVIEW)
+    output = run(new)
+    assert "This is how we read your answer" in output, output
+    formula = new.locator(".jp-OutputArea mjx-container").first
+    expect(formula, "MathJax did not render the reading").to_be_visible(timeout=TIMEOUT_MS)
+    screenshot(page, new, "preview.png", artifacts)
