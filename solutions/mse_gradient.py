@@ -3,11 +3,21 @@
 J(w) = (1/n) * ||X w - y||^2, so grad J(w) = (2/n) * X^T (X w - y).
 With one feature and a bias, J(w, b) = (1/n) * sum (w x_i + b - y_i)^2, so
 dJ/dw = (2/n) * sum (w x_i + b - y_i) x_i and dJ/db = (2/n) * sum (w x_i + b - y_i).
+The same derivatives are given below as text in the grammar of ``gradelab.symbolic``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+
+from gradelab.student.checks import finite_difference_gradient
+
+VARIABLES = ("w", "b", "n", "x_i", "y_i")
+COST = "1/n*sum((w x_i + b - y_i)^2, i)"
+DJ_DW = "2/n*sum((w x_i + b - y_i) x_i, i)"
+DJ_DB = "2/n*sum(w x_i + b - y_i, i)"
 
 
 def compute_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -20,3 +30,8 @@ def compute_gradient_wb(x: np.ndarray, y: np.ndarray, w: float, b: float) -> tup
     x = np.asarray(x, dtype=float)
     residual = w * x + b - np.asarray(y, dtype=float)
     return float(2.0 * np.mean(residual * x)), float(2.0 * np.mean(residual))
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], w: np.ndarray, eps: float) -> np.ndarray:
+    """Central differences (f(w + eps e_j) - f(w - eps e_j)) / (2 eps), one j at a time."""
+    return finite_difference_gradient(f, np.asarray(w, dtype=float), eps)

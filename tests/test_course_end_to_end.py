@@ -46,8 +46,8 @@ def test_nbgrader_autograde_and_gradelab_autograde_give_the_same_scores(released
     by_gradelab = assignment_scores(released_course, "mse_gradient")
     for student in ("sign_flipped", "reference", "returns_list"):
         assert by_nbgrader[student] == by_gradelab[student]
-    assert by_gradelab["reference"].score == by_gradelab["reference"].max_score == 10
-    assert by_gradelab["sign_flipped"].score == 2
+    assert by_gradelab["reference"].score == by_gradelab["reference"].max_score == 22
+    assert by_gradelab["sign_flipped"].score == 14
 
 
 def test_export_lists_the_gradebook_scores(released_course):
@@ -57,7 +57,7 @@ def test_export_lists_the_gradebook_scores(released_course):
     assert gradelab("export", cwd=released_course.root).returncode == 0
     rows = {row["student_id"]: row for row in csv.DictReader(target.open())}
     scores = assignment_scores(released_course, "mse_gradient")
-    assert float(rows["raises"]["score"]) == scores["raises"].score == 4
+    assert float(rows["raises"]["score"]) == scores["raises"].score == 16
 
 
 @pytest.mark.parametrize("command", ["release", "autograde", "feedback", "export", "selftest"])

@@ -89,11 +89,11 @@ def broken_files(course: Course) -> dict[str, tuple[float, str]]:
     return {
         "invalid_json": (0, "not valid JSON"),
         "old_format": (0, "not a version 4 notebook"),
-        "missing_grade_cell": (10, ""),
+        "missing_grade_cell": (22, ""),
         "duplicated_grade_cell": (0, "appears 2 times"),
-        "retyped_grade_cell": (10, ""),
-        "edited_locked_cell": (4, "returned a int"),
-        "changed_kernelspec": (10, ""),
+        "retyped_grade_cell": (22, ""),
+        "edited_locked_cell": (16, "returned a int"),
+        "changed_kernelspec": (22, ""),
         "empty_folder": (0, "no notebook named mse_gradient.ipynb"),
         "missing_notebook": (0, "no notebook named mse_gradient.ipynb"),
         "non_utf8": (0, "not UTF-8"),
@@ -154,7 +154,7 @@ def batch(course, sandbox_processes):
         says = {w["name"]: w["says"] for w in tomllib.loads(LISTING.read_text())["wrong"]}
         expected = {name: (score, says[name]) for name, (score, _) in expected.items()}
         expected.update(broken)
-        expected["reference"] = (10, "")
+        expected["reference"] = (22, "")
         expected["blank"] = (0, "not written yet")
         yield {
             "course": scratch,

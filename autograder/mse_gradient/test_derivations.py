@@ -1,0 +1,181 @@
+"""Hidden tests of the derivation questions of mse_gradient.
+
+dJ/dw and dJ/db, built with sympy and typed by hand, are checked with ``gradelab.symbolic``
+against the reference with the cost J and the parameter, so that a known mistake (a flipped
+sign, a missing factor 2, a sum instead of a mean, a missing inner derivative, the other
+parameter) is named. Each derivative is worth 2 points: 1 when it is right up to a mistake
+worth half credit, 1 when it is fully right.
+
+``numerical_gradient`` is called through the notebook's ``numerical_gradient_of`` on the
+public sample functions (a Python function cannot be sent into the sandbox), at a point
+drawn from ``rng``.
+"""
+
+import numpy as np
+import pytest
+
+from gradelab.grading.expect import expect_close, expect_float_array, kind_of
+from gradelab.sandbox.wire import SympyText
+from gradelab.student.checks_symbolic import COST, SAMPLE_FUNCTIONS, VARIABLES, wavy_gradient
+from gradelab.symbolic import CheckResult, check
+
+SYMPY = "test_sympy_derivatives"
+TYPED = "test_typed_derivatives"
+NUMERICAL = "test_numerical_gradient"
+HALF_CREDIT = 0.5
+
+
+# -- the derivatives ----------------------------------------------------------------------
+def described(value) -> str:
+    return "a sympy expression" if isinstance(value, SympyText) else kind_of(value)
+
+
+def sympy_answer(student, name: str) -> str:
+    value = student.value(name)
+    if not isinstance(value, SympyText):
+        raise AssertionError(f"{name} is {described(value)}; expected a sympy expression")
+    return value
+
+
+def typed_answer(student, name: str) -> str:
+    value = student.value(name)
+    if isinstance(value, SympyText) or not isinstance(value, str):
+        raise AssertionError(f"{name} is {described(value)}; expected a string typed by hand")
+    return value
+
+
+def judged(answer: str, reference, wrt: str) -> CheckResult:
+    expected = {"w": reference.DJ_DW, "b": reference.DJ_DB}[wrt]
+    return check(answer, expected, variables=VARIABLES, cost=COST, wrt=wrt)
+
+
+def expect_half_credit(result: CheckResult, name: str) -> None:
+    assert result.score >= HALF_CREDIT, f"{name}: {result.feedback}"
+
+
+def expect_correct(result: CheckResult, name: str) -> None:
+    assert result.correct, f"{name}: {result.feedback}"
+
+
+@pytest.mark.points(1, cell=SYMPY)
+def test_sympy_dJ_dw_up_to_a_slip(student, reference):
+    """dJ_dw (sympy) is right up to a sign, a factor 2 or a sum"""
+    expect_half_credit(judged(sympy_answer(student, "dJ_dw"), reference, "w"), "dJ_dw")
+
+
+@pytest.mark.points(1, cell=SYMPY)
+def test_sympy_dJ_dw(student, reference):
+    """dJ_dw (sympy) is dJ/dw"""
+    expect_correct(judged(sympy_answer(student, "dJ_dw"), reference, "w"), "dJ_dw")
+
+
+@pytest.mark.points(1, cell=SYMPY)
+def test_sympy_dJ_db_up_to_a_slip(student, reference):
+    """dJ_db (sympy) is right up to a sign, a factor 2 or a sum"""
+    expect_half_credit(judged(sympy_answer(student, "dJ_db"), reference, "b"), "dJ_db")
+
+
+@pytest.mark.points(1, cell=SYMPY)
+def test_sympy_dJ_db(student, reference):
+    """dJ_db (sympy) is dJ/db"""
+    expect_correct(judged(sympy_answer(student, "dJ_db"), reference, "b"), "dJ_db")
+
+
+@pytest.mark.points(1, cell=TYPED)
+def test_typed_dJ_dw_up_to_a_slip(student, reference):
+    """dJ_dw_typed is right up to a sign, a factor 2 or a sum"""
+    answer = typed_answer(student, "dJ_dw_typed")
+    expect_half_credit(judged(answer, reference, "w"), "dJ_dw_typed")
+
+
+@pytest.mark.points(1, cell=TYPED)
+def test_typed_dJ_dw(student, reference):
+    """dJ_dw_typed is dJ/dw"""
+    expect_correct(judged(typed_answer(student, "dJ_dw_typed"), reference, "w"), "dJ_dw_typed")
+
+
+@pytest.mark.points(1, cell=TYPED)
+def test_typed_dJ_db_up_to_a_slip(student, reference):
+    """dJ_db_typed is right up to a sign, a factor 2 or a sum"""
+    answer = typed_answer(student, "dJ_db_typed")
+    expect_half_credit(judged(answer, reference, "b"), "dJ_db_typed")
+
+
+@pytest.mark.points(1, cell=TYPED)
+def test_typed_dJ_db(student, reference):
+    """dJ_db_typed is dJ/db"""
+    expect_correct(judged(typed_answer(student, "dJ_db_typed"), reference, "b"), "dJ_db_typed")
+
+
+# -- numerical_gradient -------------------------------------------------------------------
+def point(rng) -> np.ndarray:
+    return rng.normal(0.0, 1.0, size=int(rng.integers(2, 7)))
+
+
+def forward_differences(name: str, w: np.ndarray, eps: float) -> np.ndarray:
+    f, w = SAMPLE_FUNCTIONS[name], np.asarray(w, dtype=float)
+    return np.array([(f(w + eps * e) - f(w)) / eps for e in np.eye(len(w))])
+
+
+def named_mistakes(name: str, w: np.ndarray, eps: float, expected: np.ndarray) -> dict:
+    return {
+        "these are forward differences: step both ways, f(w + eps e_j) - f(w - eps e_j)": (
+            forward_differences(name, w, eps)
+        ),
+        "the result is twice the gradient: divide by 2 eps, not by eps": 2 * expected,
+        "the sign is flipped: f(w + eps e_j) comes first": -expected,
+    }
+
+
+def rounded_steps(name: str, w: np.ndarray, eps: float) -> np.ndarray:
+    """Central differences taken on integer copies of an integer w: each step is rounded."""
+    f, result = SAMPLE_FUNCTIONS[name], np.zeros(len(w))
+    for j in range(len(w)):
+        plus, minus = w.copy(), w.copy()
+        plus[j] += eps
+        minus[j] -= eps
+        result[j] = (f(plus) - f(minus)) / (2 * eps)
+    return result
+
+
+def check_numerical_gradient(student, reference, name, w, eps, mistakes=None):
+    expected = reference.numerical_gradient(SAMPLE_FUNCTIONS[name], w, eps)
+    result = student.numerical_gradient_of(name, w, eps)
+    expect_float_array(result, expected.shape, "numerical_gradient")
+    named = {**named_mistakes(name, w, eps, expected), **(mistakes or {})}
+    expect_close(result, expected, "numerical_gradient", mistakes=named)
+
+
+@pytest.mark.points(1, cell=NUMERICAL)
+def test_numerical_gradient_shape(student, rng):
+    """returns a float numpy array shaped like w"""
+    w = point(rng)
+    expect_float_array(
+        student.numerical_gradient_of("bowl", w, 1e-6), w.shape, "numerical_gradient"
+    )
+
+
+@pytest.mark.points(1, cell=NUMERICAL)
+def test_numerical_gradient_small_step(student, reference, rng):
+    """matches central differences of a smooth function at your point"""
+    check_numerical_gradient(student, reference, "wavy", point(rng), 1e-4)
+
+
+@pytest.mark.points(1, cell=NUMERICAL)
+def test_numerical_gradient_uses_eps(student, reference, rng):
+    """uses the step eps it is given"""
+    w, eps = point(rng), float(rng.uniform(0.3, 0.8))
+    ignored = {"it does not use the eps it is given": wavy_gradient(w)}
+    check_numerical_gradient(student, reference, "wavy", w, eps, ignored)
+
+
+@pytest.mark.points(1, cell=NUMERICAL)
+def test_numerical_gradient_integer_w(student, reference, rng):
+    """works when w holds integers"""
+    w = rng.integers(-3, 4, size=int(rng.integers(2, 7)))
+    rounded = {
+        "w + eps e_j was rounded to integers: work on a float copy of w": rounded_steps(
+            "wavy", w, 1e-4
+        )
+    }
+    check_numerical_gradient(student, reference, "wavy", w, 1e-4, rounded)

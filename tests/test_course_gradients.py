@@ -1,0 +1,128 @@
+"""The gradients assignment: the reference scores full marks, named mistakes are named and
+cost what they should, the source notebook runs clean, and its public checks catch mistakes."""
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+
+from gradelab import nbgrader_commands
+from gradelab.grading.grade_notebook import grade_notebook
+from gradelab.samples import Sample, samples, submission_notebook
+from gradelab.sandbox.limits import Limits
+from gradelab.selftest import scratch_course
+from gradelab.student.checks import CheckFailed
+from gradelab.student.checks_symbolic import (
+    check_choices,
+    check_descent_step,
+    check_gradient_answer,
+    check_slope_answers,
+    check_steepest_ascent,
+    check_update_rule,
+)
+
+ASSIGNMENT = "gradients"
+
+
+@pytest.fixture(scope="module")
+def released(course):
+    """A scratch copy of the course with gradients released."""
+    with scratch_course(course) as scratch:
+        nbgrader_commands.release(scratch, ASSIGNMENT)
+        yield scratch
+
+
+def grade(course, sample):
+    text = submission_notebook(course, ASSIGNMENT, ASSIGNMENT, sample)
+    notebook = nbformat.reads(text, as_version=4)
+    return grade_notebook(notebook, course, ASSIGNMENT, sample.student, Limits())
+
+
+def listed(course, name):
+    return next(s for s in samples(course, ASSIGNMENT) if s.student == name)
+
+
+def test_the_reference_scores_full_marks(released):
+    grades = grade(released, listed(released, "reference"))
+    assert {g: (c.earned, c.max_points) for g, c in grades.items()} == {
+        "test_slope_and_derivative": (4, 4),
+        "test_gradient": (2, 2),
+        "test_steepest_ascent": (3, 3),
+        "test_update_rule": (2, 2),
+        "test_descent_step": (3, 3),
+        "test_concepts": (5, 5),
+    }
+
+
+def test_the_blank_release_scores_zero(released):
+    grades = grade(released, listed(released, "blank"))
+    assert sum(c.earned for c in grades.values()) == 0
+    assert "not written yet" in grades["test_descent_step"].feedback()
+
+
+def test_a_flipped_sign_in_a_typed_derivative_earns_half_and_is_named(released):
+    cells = {"slope_answers": 'secant_slope = "2x + h"\nderivative = "-2x"'}
+    grades = grade(released, Sample("sign", None, "", cells))
+    slope = grades["test_slope_and_derivative"]
+    assert slope.earned == 3
+    assert "sign is flipped" in slope.feedback()
+
+
+def test_a_swapped_gradient_earns_nothing_and_is_named(released):
+    grades = grade(released, listed(released, "gradient_swapped"))
+    assert grades["test_gradient"].earned == 0
+    assert "entries are swapped" in grades["test_gradient"].feedback()
+
+
+def test_stepping_uphill_is_caught_by_what_it_does_to_f(released):
+    grades = grade(released, listed(released, "steps_uphill"))
+    text = grades["test_descent_step"].feedback()
+    assert grades["test_descent_step"].earned == 1
+    assert "raised f" in text and "steps uphill" in text
+
+
+def test_the_source_notebook_runs_clean_with_its_solutions(course):
+    notebook = nbformat.read(course.source_notebooks(ASSIGNMENT)[0], as_version=4)
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
+    assert [o for o in outputs if o.output_type == "error"] == []
+    assert [o for o in outputs if o.get("name") == "stderr"] == [], "warnings were printed"
+    printed = "".join(output.get("text", "") for output in outputs)
+    assert printed.count("All public checks passed") == 6
+
+
+def test_public_checks_pass_the_right_answers(capsys):
+    check_slope_answers("2x + h", "2*x")
+    check_gradient_answer("[2x, 2y]")
+    check_update_rule("theta - alpha*grad")
+    check_choices(q_one="a", q_two=" D ")
+    assert capsys.readouterr().out.count("All public checks passed") == 4
+
+
+def test_public_checks_name_wrong_typed_answers(capsys):
+    with pytest.raises(CheckFailed):
+        check_slope_answers("2x", "2x")
+    with pytest.raises(CheckFailed):
+        check_gradient_answer("[x, y]")
+    with pytest.raises(CheckFailed, match="lowers J"):
+        check_update_rule("theta + alpha grad")
+    with pytest.raises(CheckFailed, match="letters"):
+        check_choices(q_one="e")
+    out = capsys.readouterr().out
+    assert "factor 2 is missing" in out
+
+
+def steepest(point):
+    gradient = np.array([2 * point[0], 8 * point[1]])
+    length = np.linalg.norm(gradient)
+    return gradient / length if length > 0 else np.zeros(2)
+
+
+def test_public_checks_of_the_stretched_bowl_functions(capsys):
+    check_steepest_ascent(steepest)
+    check_descent_step(lambda point, rate: point - rate * np.array([2, 8]) * point)
+    assert capsys.readouterr().out.count("All public checks passed") == 2
+    with pytest.raises(CheckFailed, match="length 1"):
+        check_steepest_ascent(lambda point: np.array([2, 8]) * point)
+    with pytest.raises(CheckFailed, match="lowers f"):
+        check_descent_step(lambda point, rate: point + rate * np.array([2, 8]) * point)
