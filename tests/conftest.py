@@ -1,13 +1,17 @@
 """Shared fixtures: the real course of this repository and a released scratch copy of it."""
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from gradelab import nbgrader_commands
 from gradelab.course import Course
-from gradelab.sandbox.limits import NOBODY
+from gradelab.grading.grade_notebook import CellGrade, grade_notebook
+from gradelab.samples import Sample, submission_notebook
+from gradelab.sandbox.limits import NOBODY, Limits
 from gradelab.selftest import scratch_course
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,8 +41,38 @@ def course() -> Course:
 
 
 @pytest.fixture(scope="session")
-def released_course(course: Course) -> Iterator[Course]:
-    """A throwaway copy of the course with mse_gradient released and an empty gradebook."""
-    with scratch_course(course) as scratch:
-        nbgrader_commands.release(scratch, "mse_gradient")
-        yield scratch
+def released_copy(course: Course) -> Iterator[Callable[[str], Course]]:
+    """``released_copy(assignment)``: a throwaway copy of the course, with an empty gradebook,
+    in which that assignment is released (one copy per assignment, shared by the tests)."""
+    copies: dict[str, Course] = {}
+    with contextlib.ExitStack() as stack:
+
+        def release(assignment: str) -> Course:
+            if assignment not in copies:
+                copies[assignment] = stack.enter_context(scratch_course(course))
+                nbgrader_commands.release(copies[assignment], assignment)
+            return copies[assignment]
+
+        yield release
+
+
+@pytest.fixture(scope="session")
+def released_course(released_copy: Callable[[str], Course]) -> Course:
+    """The copy of the course with mse_gradient released."""
+    return released_copy("mse_gradient")
+
+
+@pytest.fixture(scope="session")
+def grade_sample() -> Callable[..., dict[str, CellGrade]]:
+    """``grade_sample(course, assignment, sample, student=None)``: grade a sample submission
+    (``gradelab.samples.Sample``) directly, in the sandbox with the hidden suite, without
+    nbgrader; ``student`` defaults to the sample's own name."""
+
+    def grade(
+        course: Course, assignment: str, sample: Sample, student: str | None = None
+    ) -> dict[str, CellGrade]:
+        text = submission_notebook(course, assignment, assignment, sample)
+        notebook = nbformat.reads(text, as_version=4)
+        return grade_notebook(notebook, course, assignment, student or sample.student, Limits())
+
+    return grade

@@ -6,11 +6,7 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from gradelab import nbgrader_commands
-from gradelab.grading.grade_notebook import grade_notebook
-from gradelab.samples import Sample, samples, submission_notebook
-from gradelab.sandbox.limits import Limits
-from gradelab.selftest import scratch_course
+from gradelab.samples import Sample, samples
 from gradelab.student.checks import CheckFailed
 from gradelab.student.checks_symbolic import (
     check_choices,
@@ -25,24 +21,20 @@ ASSIGNMENT = "gradients"
 
 
 @pytest.fixture(scope="module")
-def released(course):
-    """A scratch copy of the course with gradients released."""
-    with scratch_course(course) as scratch:
-        nbgrader_commands.release(scratch, ASSIGNMENT)
-        yield scratch
+def released(released_copy):
+    return released_copy(ASSIGNMENT)
 
 
-def grade(course, sample):
-    text = submission_notebook(course, ASSIGNMENT, ASSIGNMENT, sample)
-    notebook = nbformat.reads(text, as_version=4)
-    return grade_notebook(notebook, course, ASSIGNMENT, sample.student, Limits())
+@pytest.fixture(scope="module")
+def grade(grade_sample):
+    return lambda course, sample: grade_sample(course, ASSIGNMENT, sample)
 
 
 def listed(course, name):
     return next(s for s in samples(course, ASSIGNMENT) if s.student == name)
 
 
-def test_the_reference_scores_full_marks(released):
+def test_the_reference_scores_full_marks(grade, released):
     grades = grade(released, listed(released, "reference"))
     assert {g: (c.earned, c.max_points) for g, c in grades.items()} == {
         "test_slope_and_derivative": (4, 4),
@@ -54,13 +46,13 @@ def test_the_reference_scores_full_marks(released):
     }
 
 
-def test_the_blank_release_scores_zero(released):
+def test_the_blank_release_scores_zero(grade, released):
     grades = grade(released, listed(released, "blank"))
     assert sum(c.earned for c in grades.values()) == 0
     assert "not written yet" in grades["test_descent_step"].feedback()
 
 
-def test_a_flipped_sign_in_a_typed_derivative_earns_half_and_is_named(released):
+def test_a_flipped_sign_in_a_typed_derivative_earns_half_and_is_named(grade, released):
     cells = {"slope_answers": 'secant_slope = "2x + h"\nderivative = "-2x"'}
     grades = grade(released, Sample("sign", None, "", cells))
     slope = grades["test_slope_and_derivative"]
@@ -68,13 +60,13 @@ def test_a_flipped_sign_in_a_typed_derivative_earns_half_and_is_named(released):
     assert "sign is flipped" in slope.feedback()
 
 
-def test_a_swapped_gradient_earns_nothing_and_is_named(released):
+def test_a_swapped_gradient_earns_nothing_and_is_named(grade, released):
     grades = grade(released, listed(released, "gradient_swapped"))
     assert grades["test_gradient"].earned == 0
     assert "entries are swapped" in grades["test_gradient"].feedback()
 
 
-def test_stepping_uphill_is_caught_by_what_it_does_to_f(released):
+def test_stepping_uphill_is_caught_by_what_it_does_to_f(grade, released):
     grades = grade(released, listed(released, "steps_uphill"))
     text = grades["test_descent_step"].feedback()
     assert grades["test_descent_step"].earned == 1

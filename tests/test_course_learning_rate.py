@@ -8,12 +8,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from gradelab import nbgrader_commands
-from gradelab.grading.grade_notebook import grade_notebook
 from gradelab.grading.plugin import load_reference
-from gradelab.samples import Sample, solution_code, submission_notebook
-from gradelab.sandbox.limits import Limits
-from gradelab.selftest import scratch_course
+from gradelab.samples import Sample, solution_code
 from gradelab.student.checks import CheckFailed
 from gradelab.student.checks_learning_rate import (
     LABELS,
@@ -28,10 +24,8 @@ ASSIGNMENT = "learning_rate"
 
 
 @pytest.fixture(scope="module")
-def released(course):
-    with scratch_course(course) as scratch:
-        nbgrader_commands.release(scratch, ASSIGNMENT)
-        yield scratch
+def released(released_copy):
+    return released_copy(ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +42,14 @@ def hidden_suite(course):
     return module
 
 
-def grade(course, cells=None):
-    sample = Sample("alice", None, "", cells or {})
-    text = submission_notebook(course, ASSIGNMENT, ASSIGNMENT, sample)
-    return grade_notebook(nbformat.reads(text, 4), course, ASSIGNMENT, "alice", Limits())
+@pytest.fixture(scope="module")
+def grade(grade_sample):
+    return lambda course, cells=None: grade_sample(
+        course, ASSIGNMENT, Sample("alice", None, "", cells or {})
+    )
 
 
-def test_the_reference_scores_full_marks(released):
+def test_the_reference_scores_full_marks(grade, released):
     grades = grade(released)
     assert {gid: (c.earned, c.max_points) for gid, c in grades.items()} == {
         "test_descent_path": (3, 3),
@@ -76,7 +71,7 @@ def test_the_reference_scores_full_marks(released):
     ],
 )
 def test_any_rate_that_arrives_within_the_budget_earns_the_points(
-    released, multiple, earned, message
+    grade, released, multiple, earned, message
 ):
     rates_cell = next(
         cell

@@ -6,12 +6,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from gradelab import nbgrader_commands
 from gradelab.grading.grade_notebook import grade_notebook, nbgrader_meta
 from gradelab.grading.plugin import load_reference
 from gradelab.samples import Sample, submission_notebook
 from gradelab.sandbox.limits import Limits
-from gradelab.selftest import scratch_course
 from gradelab.student.checks import CheckFailed
 from gradelab.student.checks_sgd_logistic import (
     check_cross_entropy,
@@ -25,10 +23,8 @@ ASSIGNMENT = "sgd_logistic"
 
 
 @pytest.fixture(scope="module")
-def released(course):
-    with scratch_course(course) as scratch:
-        nbgrader_commands.release(scratch, ASSIGNMENT)
-        yield scratch
+def released(released_copy):
+    return released_copy(ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from gradelab import nbgrader_commands
-from gradelab.grading.grade_notebook import grade_notebook
 from gradelab.grading.plugin import load_reference, per_student_seed
-from gradelab.samples import Sample, submission_notebook
-from gradelab.sandbox.limits import Limits
-from gradelab.selftest import scratch_course
+from gradelab.samples import Sample
 from gradelab.student.checks import CheckFailed
 from gradelab.student.checks_update_step import (
     HOUSE_FEATURES,
@@ -43,10 +39,8 @@ FULL_MARKS = {
 
 
 @pytest.fixture(scope="module")
-def released(course):
-    with scratch_course(course) as scratch:
-        nbgrader_commands.release(scratch, ASSIGNMENT)
-        yield scratch
+def released(released_copy):
+    return released_copy(ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")
@@ -54,21 +48,24 @@ def reference(course):
     return load_reference(course.reference_solution(ASSIGNMENT))
 
 
-def grade(course, student, typed_id):
-    """Grade the reference answers as ``student``, with ``typed_id`` typed as STUDENT_ID."""
-    sample = Sample(student, None, "", {"student_id": f"STUDENT_ID = {typed_id!r}"})
-    text = submission_notebook(course, ASSIGNMENT, ASSIGNMENT, sample)
-    grades = grade_notebook(nbformat.reads(text, 4), course, ASSIGNMENT, student, Limits())
-    return {gid: (cell.earned, cell.max_points) for gid, cell in grades.items()}, grades
+@pytest.fixture(scope="module")
+def grade(grade_sample):
+    def grade_as(course, student, typed_id):
+        """Grade the reference answers as ``student``, with ``typed_id`` typed as STUDENT_ID."""
+        sample = Sample(student, None, "", {"student_id": f"STUDENT_ID = {typed_id!r}"})
+        grades = grade_sample(course, ASSIGNMENT, sample)
+        return {gid: (cell.earned, cell.max_points) for gid, cell in grades.items()}, grades
+
+    return grade_as
 
 
-def test_a_student_who_types_their_own_id_scores_full_marks(released):
+def test_a_student_who_types_their_own_id_scores_full_marks(grade, released):
     scores, _ = grade(released, "alice", "alice")
     assert scores == FULL_MARKS
 
 
 @pytest.mark.parametrize("typed_id, used", [("", PRACTICE_ID), ("bob", "bob")])
-def test_another_ids_numbers_cost_the_table_and_nothing_else(released, typed_id, used):
+def test_another_ids_numbers_cost_the_table_and_nothing_else(grade, released, typed_id, used):
     scores, grades = grade(released, "alice", typed_id)
     assert scores == {**FULL_MARKS, "test_update_table": (0, 4)}
     feedback = grades["test_update_table"].feedback()

@@ -3,27 +3,26 @@ student's feedback never shows the hidden tests."""
 
 import shutil
 
-import nbformat
 import pytest
 
 from gradelab.course import Course
-from gradelab.grading.grade_notebook import GradingSetupError, grade_notebook
+from gradelab.grading.grade_notebook import GradingSetupError
 from gradelab.grading.plugin import per_student_seed
-from gradelab.samples import samples, submission_notebook
-from gradelab.sandbox.limits import Limits
+from gradelab.samples import samples
 
 
-def grade(course, sample, student="alice"):
-    text = submission_notebook(course, "mse_gradient", "mse_gradient", sample)
-    notebook = nbformat.reads(text, as_version=4)
-    return grade_notebook(notebook, course, "mse_gradient", student, Limits())
+@pytest.fixture(scope="module")
+def grade(grade_sample):
+    return lambda course, sample, student="alice": grade_sample(
+        course, "mse_gradient", sample, student
+    )
 
 
 def by_name(course, name):
     return next(s for s in samples(course, "mse_gradient") if s.student == name)
 
 
-def test_the_reference_scores_full_marks(released_course):
+def test_the_reference_scores_full_marks(grade, released_course):
     grades = grade(released_course, by_name(released_course, "reference"))
     assert {g: (c.earned, c.max_points) for g, c in grades.items()} == {
         "test_compute_gradient": (6, 6),
@@ -34,25 +33,25 @@ def test_the_reference_scores_full_marks(released_course):
     }
 
 
-def test_the_blank_release_scores_zero_and_is_told_nothing_is_written(released_course):
+def test_the_blank_release_scores_zero_and_is_told_nothing_is_written(grade, released_course):
     grades = grade(released_course, by_name(released_course, "blank"))
     assert sum(c.earned for c in grades.values()) == 0
     assert "not written yet" in grades["test_compute_gradient"].feedback()
 
 
-def test_a_sign_error_is_named_in_the_feedback(released_course):
+def test_a_sign_error_is_named_in_the_feedback(grade, released_course):
     grades = grade(released_course, by_name(released_course, "sign_flipped"))
     text = grades["test_compute_gradient"].feedback()
     assert grades["test_compute_gradient"].earned == 1
     assert "sign is flipped" in text
 
 
-def test_summing_instead_of_averaging_is_named(released_course):
+def test_summing_instead_of_averaging_is_named(grade, released_course):
     grades = grade(released_course, by_name(released_course, "summed_not_averaged"))
     assert "summed instead of averaged" in grades["test_compute_gradient"].feedback()
 
 
-def test_feedback_never_shows_hidden_test_source_or_inputs(released_course):
+def test_feedback_never_shows_hidden_test_source_or_inputs(grade, released_course):
     suite = (released_course.hidden_suite("mse_gradient") / "test_mse_gradient.py").read_text()
     for name in ("sign_flipped", "returns_list", "raises", "blank"):
         for cell in grade(released_course, by_name(released_course, name)).values():
@@ -72,7 +71,7 @@ def test_each_student_gets_their_own_data_the_same_on_every_run():
 
 
 def test_a_hidden_suite_whose_points_disagree_with_the_notebook_is_refused(
-    released_course, tmp_path
+    grade, released_course, tmp_path
 ):
     shutil.copytree(released_course.root, tmp_path / "course")
     course = Course.load(tmp_path / "course")
@@ -83,7 +82,7 @@ def test_a_hidden_suite_whose_points_disagree_with_the_notebook_is_refused(
         grade(course, by_name(course, "reference"))
 
 
-def test_a_hidden_test_without_points_is_refused(released_course, tmp_path):
+def test_a_hidden_test_without_points_is_refused(grade, released_course, tmp_path):
     shutil.copytree(released_course.root, tmp_path / "course")
     course = Course.load(tmp_path / "course")
     test_file = course.hidden_suite("mse_gradient") / "test_mse_gradient.py"
