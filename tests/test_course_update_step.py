@@ -2,6 +2,7 @@
 used the wrong id, the public checks judge by definitions, and the reference fits are the
 least-squares fits."""
 
+import base64
 import re
 
 import nbformat
@@ -140,3 +141,10 @@ def test_the_reference_fits_are_the_least_squares_fits(reference):
     ):
         best = np.linalg.lstsq(with_intercept(features), y, rcond=None)[0]
         np.testing.assert_allclose(w, best, rtol=1e-8)
+
+
+def test_feedback_draws_your_cost_history_against_the_reference(released, grade):
+    _, grades = grade(released, "alice", "alice")
+    plots = grades["test_gradient_descent"].plots
+    assert [plot.title for plot in plots] == ["cost history on your data"]
+    assert base64.b64decode(plots[0].png_base64).startswith(b"\x89PNG")

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from gradelab.autograde import autograde
+from gradelab.feedback import write_feedback
 from gradelab.gradescope import export_gradescope
 from gradelab.report import build_report
 from gradelab.samples import place_samples
@@ -46,3 +47,17 @@ def test_gradescope_results_match_the_gradebook(graded, tmp_path):
     assert any("sign is flipped" in t["output"] for t in flipped["tests"])
     broken = json.loads((tmp_path / "broken_json" / "results.json").read_text())
     assert broken["score"] == 0 and "not valid JSON" in broken["output"]
+
+
+def test_feedback_html_shows_scores_messages_and_the_cost_curve(released_copy):
+    course = released_copy("update_step")
+    place_samples(course, "update_step")
+    autograde(course, "update_step", force=False, weak=False)
+    write_feedback(course, "update_step")
+    page = (
+        course.root / "feedback" / "sign_flipped" / "update_step" / "update_step.html"
+    ).read_text()
+    assert "test_gradient_descent:" in page and "points" in page
+    assert "the steps go uphill" in page
+    assert "data:image/png;base64," in page
+    assert "def test_" not in page and "rng." not in page

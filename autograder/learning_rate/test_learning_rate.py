@@ -256,11 +256,19 @@ def chosen_rate(student, reference):
 
 
 @pytest.mark.points(2, cell=COURSE)
-def test_chosen_rate(student, reference):
+def test_chosen_rate(student, reference, plot):
     """chosen_rate reaches TOL within STEP_BUDGET steps (run by the grader)"""
     rate, limit = chosen_rate(student, reference)
     X, y = course_data()
     path = reference.descent_path(X, y, np.zeros(X.shape[1]), rate, STEP_BUDGET)
+    excess = reference.costs(X, y, path) - reference.best_cost(X, y)
+    plot(
+        f"your chosen_rate = {rate:.4g}: relative excess cost per step",
+        {"J(w_k) - J*, over J(w_0) - J*": excess / excess[0]},
+        ylabel="relative excess cost",
+        log_y=True,
+        level=TOL,
+    )
     hint = (
         "it is so small that the flat direction crawls"
         if rate <= limit / 2

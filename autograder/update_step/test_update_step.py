@@ -119,9 +119,16 @@ def wrong_runs(rate, num_steps, n) -> dict[str, tuple[float, int]]:
     return runs
 
 
-def check_descent(student, reference, X, y, w0, rate, num_steps, *, final=True, costs=True):
+def check_descent(
+    student, reference, X, y, w0, rate, num_steps, *, final=True, costs=True, plot=None
+):
     w, history = descent_pair(student.gradient_descent(X, y, w0, rate, num_steps))
     expected_w, expected_history = reference.gradient_descent(X, y, w0, rate, num_steps)
+    if plot is not None:
+        curves = {"reference": expected_history}
+        if history.ndim == 1 and np.all(np.isfinite(history)):
+            curves["yours"] = history
+        plot("cost history on your data", curves)
     wrong = {
         message: reference.gradient_descent(X, y, w0, *run)
         for message, run in wrong_runs(rate, num_steps, len(y)).items()
@@ -164,11 +171,11 @@ def test_descent_matches_reference(student, reference, rng):
 
 
 @pytest.mark.points(2, cell=DESCENT)
-def test_history_matches_reference(student, reference, rng):
+def test_history_matches_reference(student, reference, rng, plot):
     """the whole cost history matches the reference on your data"""
     X, y, w0, rate = regression_problem(rng, n=int(rng.integers(20, 60)), d=3)
     num_steps = int(rng.integers(5, 15))
-    check_descent(student, reference, X, y, w0, rate, num_steps, final=False)
+    check_descent(student, reference, X, y, w0, rate, num_steps, final=False, plot=plot)
 
 
 @pytest.mark.points(1, cell=DESCENT)

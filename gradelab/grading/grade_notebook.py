@@ -11,6 +11,7 @@ import pytest
 from nbformat import NotebookNode
 
 from gradelab.course import Course
+from gradelab.grading.plots import Plot
 from gradelab.grading.plugin import GradingPlugin, Outcome
 from gradelab.sandbox.limits import Isolation, Limits
 from gradelab.sandbox.session import CellReport, Session, SubmissionError
@@ -41,6 +42,7 @@ class CellGrade:
     max_points: float
     outcomes: list[Outcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    plots: list[Plot] = field(default_factory=list)
 
     @property
     def earned(self) -> float:
@@ -149,6 +151,8 @@ def grade_notebook(
         notes += session.notes
     for outcome in plugin.results.values():
         grades[outcome.cell].outcomes.append(outcome)
+    for plot in plugin.plots:
+        grades[plot.cell].plots.append(plot)
     for grade in grades.values():
         planned = sum(o.points for o in grade.outcomes)
         if abs(planned - grade.max_points) > 1e-9:

@@ -105,6 +105,13 @@ class GradeInSandbox(NbGraderPreprocessor):
             grade = grades[cell_name(cell, index)]
             cell.outputs = [
                 new_output("stream", name="stdout", text=grade.feedback()),
+                *(
+                    new_output(
+                        "display_data",
+                        data={"image/png": plot.png_base64, "text/plain": plot.title},
+                    )
+                    for plot in grade.plots
+                ),
                 new_output(
                     "execute_result",
                     data={"text/plain": f"{grade.earned:g}"},

@@ -19,6 +19,7 @@ import hashlib
 import importlib.util
 import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from gradelab.grading.plots import Plot, line_chart
 from gradelab.sandbox.session import Session, SubmissionError
 
 log = logging.getLogger("gradelab")
@@ -133,6 +135,7 @@ class GradingPlugin:
         self.identity = identity
         self.cells = cells
         self.results: dict[str, Outcome] = {}
+        self.plots: list[Plot] = []
         self.setup_problems: list[str] = []
 
     @pytest.fixture
@@ -155,6 +158,17 @@ class GradingPlugin:
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
         return np.random.default_rng(per_student_seed(*self.identity, request.node.name))
+
+    @pytest.fixture
+    def plot(self, request: pytest.FixtureRequest) -> Callable[..., None]:
+        """``plot(title, {label: values}, xlabel=..., ylabel=..., log_y=..., level=...)``:
+        add a line chart to this test's cell in the student's feedback."""
+        cell = str(request.node.get_closest_marker("points").kwargs["cell"])
+
+        def draw(title: str, curves: Mapping[str, Any], **options: Any) -> None:
+            self.plots.append(Plot(cell, title, line_chart(title, curves, **options)))
+
+        return draw
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", MARKER)
