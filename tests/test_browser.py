@@ -3,6 +3,7 @@ Chromium types into it, runs the public checks and previews a typed answer."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -17,16 +18,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from gradelab.course import Course
+from gradelab.grading.grade_notebook import is_test_cell
+from gradelab.samples import samples, submission_notebook
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 NOTEBOOK = "mse_gradient.ipynb"
+COURSE = ["gradients", "mse_gradient", "update_step", "learning_rate", "sgd_logistic"]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -91,13 +96,10 @@ def wait_until_up(lab: Lab, process: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"JupyterLab did not answer within {TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture
-def lab(released_course: Course, tmp_path: Path) -> Iterator[Lab]:
-    """JupyterLab with this venv's kernel, serving a copy of the release notebook."""
-    folder = tmp_path / "mse_gradient"
-    folder.mkdir()
-    shutil.copy2(released_course.root / "release" / "mse_gradient" / NOTEBOOK, folder)
-    settings = tmp_path / "lab-settings"
+@contextlib.contextmanager
+def serve(folder: Path, workdir: Path) -> Iterator[Lab]:
+    """JupyterLab with this venv's kernel serving ``folder``; its state lives in ``workdir``."""
+    settings = workdir / "lab-settings"
     for name, values in LAB_SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(values))
@@ -105,14 +107,14 @@ def lab(released_course: Course, tmp_path: Path) -> Iterator[Lab]:
     env = {
         **os.environ,
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime"),
+        "JUPYTER_CONFIG_DIR": str(workdir / "jupyter-config"),
+        "JUPYTER_RUNTIME_DIR": str(workdir / "jupyter-runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(workdir / "lab-workspaces"),
     }
     port = free_port()
     server = Lab(url=f"http://127.0.0.1:{port}", token=secrets.token_hex(16))
-    log = tmp_path / "jupyterlab.log"
+    log = workdir / "jupyterlab.log"
     command = [
         sys.executable,
         "-m",
@@ -139,6 +141,16 @@ def lab(released_course: Course, tmp_path: Path) -> Iterator[Lab]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def lab(released_course: Course, tmp_path: Path) -> Iterator[Lab]:
+    """JupyterLab serving a copy of the mse_gradient release notebook."""
+    folder = tmp_path / "mse_gradient"
+    folder.mkdir()
+    shutil.copy2(released_course.root / "release" / "mse_gradient" / NOTEBOOK, folder)
+    with serve(folder, tmp_path) as server:
+        yield server
 
 
 @pytest.fixture
@@ -240,3 +252,38 @@ def test_a_student_runs_the_public_checks_and_a_preview_in_jupyterlab(
     formula = new.locator(".jp-OutputArea mjx-container").first
     expect(formula, "MathJax did not render the reading").to_be_visible(timeout=TIMEOUT_MS)
     screenshot(page, new, "preview.png", artifacts)
+
+
+@pytest.mark.parametrize("assignment", COURSE)
+def test_each_release_notebook_worked_through_in_jupyterlab(
+    assignment: str, released_copy, page: Page, tmp_path: Path
+) -> None:
+    """A student's release notebook with right answers typed in: Run All Cells in JupyterLab
+    runs without an error and every public check passes."""
+    course = released_copy(assignment)
+    reference = next(s for s in samples(course, assignment) if s.student == "reference")
+    folder = tmp_path / assignment
+    folder.mkdir()
+    notebook = folder / f"{assignment}.ipynb"
+    notebook.write_text(submission_notebook(course, assignment, assignment, reference))
+    test_cells = sum(1 for cell in nbformat.read(notebook, 4).cells if is_test_cell(cell))
+    with serve(folder, tmp_path) as lab:
+        page.goto(lab.tree(notebook.name))
+        idle = page.locator(".jp-StatusBar-Item", has_text="Python 3 (ipykernel) | Idle")
+        expect(idle).to_be_visible(timeout=TIMEOUT_MS)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
+        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt")
+        expect(prompts.filter(has_text="[ ]")).to_have_count(0, timeout=TIMEOUT_MS)
+        expect(prompts.filter(has_text="[*]")).to_have_count(0, timeout=3 * TIMEOUT_MS)
+        expect(idle).to_be_visible(timeout=TIMEOUT_MS)
+        outputs = page.locator(".jp-OutputArea-output")
+        errors = page.locator(
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+        )
+        passed = outputs.filter(has_text="All public checks passed")
+        assert errors.count() == 0, [
+            errors.nth(i).inner_text()[:300] for i in range(errors.count())
+        ]
+        assert passed.count() >= test_cells
+        page.screenshot(path=tmp_path / f"{assignment}.png", full_page=True)
