@@ -1,4 +1,4 @@
-"""What students run: the source notebook in a real Jupyter kernel, and the public checks."""
+"""What students run: the public checks of mse_gradient, right and wrong answers."""
 
 import numpy as np
 import pytest
