@@ -3,6 +3,7 @@
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import nbformat
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from gradelab import nbgrader_commands
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import CellGrade, grade_notebook
+from gradelab.grading.plugin import load_reference
 from gradelab.samples import Sample, submission_notebook
 from gradelab.sandbox.limits import NOBODY, Limits
 from gradelab.selftest import scratch_course
@@ -54,6 +56,18 @@ def released_copy(course: Course) -> Iterator[Callable[[str], Course]]:
             return copies[assignment]
 
         yield release
+
+
+@pytest.fixture(scope="module")
+def released(request: pytest.FixtureRequest, released_copy: Callable[[str], Course]) -> Course:
+    """The released copy of the course for the test module's ``ASSIGNMENT``."""
+    return released_copy(request.module.ASSIGNMENT)
+
+
+@pytest.fixture(scope="module")
+def reference(request: pytest.FixtureRequest, course: Course) -> ModuleType:
+    """The reference solution of the test module's ``ASSIGNMENT``."""
+    return load_reference(course.reference_solution(request.module.ASSIGNMENT))
 
 
 @pytest.fixture(scope="session")

@@ -19,11 +19,6 @@ ASSIGNMENT = "gradients"
 
 
 @pytest.fixture(scope="module")
-def released(released_copy):
-    return released_copy(ASSIGNMENT)
-
-
-@pytest.fixture(scope="module")
 def grade(grade_sample):
     return lambda course, sample: grade_sample(course, ASSIGNMENT, sample)
 

@@ -8,7 +8,6 @@ import nbformat
 import numpy as np
 import pytest
 
-from gradelab.grading.plugin import load_reference
 from gradelab.samples import Sample, solution_code
 from gradelab.student.checks import CheckFailed
 from gradelab.student.checks_learning_rate import (
@@ -21,16 +20,6 @@ from gradelab.student.checks_learning_rate import (
 )
 
 ASSIGNMENT = "learning_rate"
-
-
-@pytest.fixture(scope="module")
-def released(released_copy):
-    return released_copy(ASSIGNMENT)
-
-
-@pytest.fixture(scope="module")
-def reference(course):
-    return load_reference(course.reference_solution(ASSIGNMENT))
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from gradelab.grading.grade_notebook import grade_notebook, nbgrader_meta
-from gradelab.grading.plugin import load_reference
 from gradelab.samples import Sample, submission_notebook
 from gradelab.sandbox.limits import Limits
 from gradelab.student.checks import CheckFailed
@@ -20,16 +19,6 @@ from gradelab.student.checks_sgd_logistic import (
 )
 
 ASSIGNMENT = "sgd_logistic"
-
-
-@pytest.fixture(scope="module")
-def released(released_copy):
-    return released_copy(ASSIGNMENT)
-
-
-@pytest.fixture(scope="module")
-def reference(course):
-    return load_reference(course.reference_solution(ASSIGNMENT))
 
 
 def test_the_reference_scores_full_marks(released):

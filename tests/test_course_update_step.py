@@ -9,7 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from gradelab.grading.plugin import load_reference, per_student_seed
+from gradelab.grading.plugin import per_student_seed
 from gradelab.samples import Sample
 from gradelab.student.checks import CheckFailed
 from gradelab.student.checks_update_step import (
@@ -37,16 +37,6 @@ FULL_MARKS = {
     "test_study_fit": (2, 2),
     "test_house_fit": (2, 2),
 }
-
-
-@pytest.fixture(scope="module")
-def released(released_copy):
-    return released_copy(ASSIGNMENT)
-
-
-@pytest.fixture(scope="module")
-def reference(course):
-    return load_reference(course.reference_solution(ASSIGNMENT))
 
 
 @pytest.fixture(scope="module")
