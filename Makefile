@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/gradelab demo
 
 $(POSTGRES):
-	apt-get update -qq && apt-get install -y -qq postgresql-15
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15
 
 $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then \
