@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import time
 from dataclasses import dataclass, field
 
@@ -48,9 +49,10 @@ def is_graded(course: Course, assignment: str, student: str) -> bool:
         path = folder / source.name
         if not (course.submission_folder(student, assignment) / source.name).exists():
             continue
-        if not path.is_file():
+        try:
+            notebook = nbformat.read(path, as_version=4)
+        except (OSError, ValueError):  # missing, or cut short by a stopped run
             return False
-        notebook = nbformat.read(path, as_version=4)
         for cell in filter(is_test_cell, notebook.cells):
             if not any(o.get("output_type") == "execute_result" for o in cell.outputs):
                 return False
@@ -96,12 +98,19 @@ def grade_in_parallel(
         if share
     ]
     pending = set(students)
-    with tqdm(total=len(students), unit="submission", desc=assignment, leave=False) as bar:
-        while any(process.poll() is None for process in processes):
-            time.sleep(0.5)
-            done = {name for name in pending if is_graded(course, assignment, name)}
-            pending -= done
-            bar.update(len(done))
+    try:
+        with tqdm(total=len(students), unit="submission", desc=assignment, leave=False) as bar:
+            while any(process.poll() is None for process in processes):
+                time.sleep(0.5)
+                done = {name for name in pending if is_graded(course, assignment, name)}
+                pending -= done
+                bar.update(len(done))
+    finally:  # a stopped run ends only once its workers have: nothing writes after it
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in processes:
+            process.wait()
     return max(process.returncode for process in processes)
 
 
