@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
+import signal
 from pathlib import Path
 
 MS_RDONLY = 1
@@ -18,6 +19,7 @@ MS_NODEV = 4
 MS_REMOUNT = 32
 MS_BIND = 4096
 MS_REC = 16384
+PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -27,7 +29,7 @@ def _bytes(text: str | None) -> bytes | None:
     return None if text is None else text.encode()
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
     if _libc.mount(_bytes(source), _bytes(target), _bytes(fstype), flags, _bytes(data)) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"mount {target}: {os.strerror(errno)}")
@@ -49,13 +51,13 @@ def hide_folders(hidden: list[str], visible: list[str], tmp_size_mb: int) -> Non
         if not os.path.isdir(folder) or any(_is_inside(folder, c) for c in covered):
             continue
         options = f"mode=1777,size={tmp_size_mb}m" if folder == "/tmp" else "mode=755,size=1m"
-        _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, options)
+        mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, options)
         covered.append(folder)
     for path, handle in handles.items():
         if any(_is_inside(path, c) for c in covered):
             Path(path).mkdir(parents=True, exist_ok=True, mode=0o755)
-            _mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC)
-            _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+            mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC)
+            mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
         os.close(handle)
 
 
@@ -83,3 +85,8 @@ def drop_privileges(uid: int, gid: int) -> None:
     os.setresuid(uid, uid, uid)
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+
+
+def die_with_parent() -> None:
+    """Get SIGKILL when the parent process ends, so no sandbox outlives its grader."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

@@ -1,6 +1,6 @@
 """The sandbox process: confine itself, run a notebook's code cells, answer calls.
 
-Started by ``gradelab.sandbox.session`` as ``unshare ... python -m gradelab.sandbox.jail``.
+Forked by ``gradelab.sandbox.forkserver`` in fresh namespaces, still as root there.
 It speaks JSON lines on stdin/stdout (see ``wire``). Everything here runs next to student
 code and is therefore untrusted: it only produces data, and the grader judges that data.
 
@@ -20,7 +20,9 @@ import io
 import os
 import signal
 import sys
+import tempfile
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from IPython.core.inputtransformer2 import TransformerManager
@@ -142,16 +144,21 @@ class Jail:
             self.send(self.answer(request))
 
 
-def main() -> None:
+def main(after_privileges_dropped: Callable[[], None] | None = None) -> None:
+    """Confine this process as ``settings`` (the first line on stdin) say, then serve."""
     requests = os.fdopen(os.dup(0), "rb")
     responses = os.dup(1)
     settings = wire.loads(requests.readline())
     if settings["confine"]:
         confinement.hide_folders(settings["hidden"], settings["visible"], settings["tmp_mb"])
     os.chdir("/tmp" if settings["confine"] else settings["workdir"])
+    os.environ["HOME"] = os.environ["TMPDIR"] = os.getcwd()
+    tempfile.tempdir = None
     confinement.set_limits(settings["limits"])
     if settings["confine"]:
         confinement.drop_privileges(settings["uid"], settings["gid"])
+    if after_privileges_dropped is not None:
+        after_privileges_dropped()
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized file is an error, not a kill
     quiet = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -163,7 +170,3 @@ def main() -> None:
     jail.send({"booted": True})
     jail.serve()
     os._exit(0)
-
-
-if __name__ == "__main__":
-    main()

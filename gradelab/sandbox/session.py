@@ -13,24 +13,20 @@ when that is spent, the submission is stopped for good.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import functools
 import os
 import select
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from gradelab.sandbox import wire
+from gradelab.sandbox import spawn, wire
 from gradelab.sandbox.limits import Isolation, Limits
 
 BOOT_SECONDS = 60.0
-PR_SET_PDEATHSIG = 1
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 NAMESPACES = (
     "--net",
@@ -106,28 +102,6 @@ def namespaces_work(unshare_command: str) -> str | None:
     return None if probe.returncode == 0 else probe.stderr.strip() or f"exit {probe.returncode}"
 
 
-def die_with_parent() -> None:
-    """In the child before exec: get SIGKILL if the grader dies, so no sandbox outlives it."""
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
-def sandbox_environment() -> dict[str, str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": "/tmp",
-        "TMPDIR": "/tmp",
-        "LANG": "C.UTF-8",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "MPLBACKEND": "Agg",
-    }
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        if name in os.environ:
-            env[name] = os.environ[name]
-    return env
-
-
 @dataclass
 class Session:
     """One submission's sandbox. Use as a context manager; it always cleans up."""
@@ -186,21 +160,11 @@ class Session:
             raise SubmissionStopped(self._stopped) from None
 
     def _launch(self) -> None:
-        prefix = [self.isolation.unshare_command, *NAMESPACES] if self._confine else []
-        env = sandbox_environment()
-        if not self._confine:
-            env.update(HOME=self._workdir.name, TMPDIR=self._workdir.name)
         self._buffer = b""
-        self._process = subprocess.Popen(
-            [*prefix, sys.executable, "-I", "-B", "-m", "gradelab.sandbox.jail"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            cwd=self._workdir.name,
-            start_new_session=True,
-            preexec_fn=die_with_parent,
-        )
+        try:
+            self._process = spawn.fork_sandbox(self._confine)
+        except spawn.SandboxUnavailable as error:
+            raise SandboxLost(str(error)) from None
 
     def _settings(self) -> dict[str, Any]:
         return {
@@ -318,12 +282,9 @@ class Session:
     def _kill(self) -> None:
         if self._process is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self._process.pid, signal.SIGKILL)
+        self._process.kill()
         self._process.wait()
-        for stream in (self._process.stdin, self._process.stdout):
-            with contextlib.suppress(OSError):
-                stream.close()
+        self._process.close()
         self._process = None
 
     def close(self) -> None:

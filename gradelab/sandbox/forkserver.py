@@ -1,0 +1,124 @@
+"""A pre-warmed parent for sandboxes: each sandbox is a fork of it, in fresh namespaces.
+
+Started once per grading process as ``python -m gradelab.sandbox.forkserver`` (by
+``spawn``, which passes the control socket's descriptor in ``GRADELAB_CONTROL_FD``), it imports
+what submissions use (numpy, sympy, the public checks) and the jail, then waits on its
+control socket. For each request it forks a helper that unshares new mount, PID, network,
+IPC and UTS namespaces and forks the sandbox, which is PID 1 there: killing it ends every
+process the submission started. The sandbox then confines itself exactly as a freshly
+started jail does (``jail.main``). So a sandbox costs a fork, not an interpreter start and
+the imports.
+
+Request (on the control socket, with three file descriptors: the sandbox's stdin, its
+stdout and a status pipe): ``{"confine": true}``. The helper writes to the status pipe the
+sandbox's PID, then its exit status once it has ended, one per line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import socket
+import sys
+
+from gradelab.sandbox import confinement, jail
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+NAMESPACES = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
+MS_PRIVATE = 1 << 18
+MS_NOEXEC = 8
+PRELOADED = (
+    "numpy",
+    "sympy",
+    "gradelab.student.checks",
+    "gradelab.student.checks_symbolic",
+    "gradelab.student.checks_update_step",
+    "gradelab.student.checks_learning_rate",
+    "gradelab.student.checks_sgd_logistic",
+    "gradelab.student.preview",
+    "gradelab.variants",
+)
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def enter_namespaces() -> None:
+    """Unshare the namespaces (the next child is PID 1 of the new PID namespace) and keep
+    this mount namespace's changes from reaching the machine."""
+    if _libc.unshare(NAMESPACES) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"unshare: {os.strerror(errno)}")
+    confinement.mount(None, "/", None, confinement.MS_REC | MS_PRIVATE)
+
+
+def run_sandbox(stdin: int, stdout: int, confine: bool) -> None:
+    """In the sandbox process: a fresh /proc for its PID namespace, then the jail."""
+    os.setsid()
+    if confine:
+        flags = confinement.MS_NOSUID | confinement.MS_NODEV | MS_NOEXEC
+        confinement.mount("proc", "/proc", "proc", flags)
+    os.dup2(stdin, 0)
+    os.dup2(stdout, 1)
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    jail.main(after_privileges_dropped=confinement.die_with_parent)
+
+
+def run_helper(fds: list[int], confine: bool) -> None:
+    """In the forked helper: make the namespaces, fork the sandbox, report on it, wait."""
+    stdin, stdout, status = fds
+    confinement.die_with_parent()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    if confine:
+        enter_namespaces()
+    pid = os.fork()
+    if pid == 0:
+        os.close(status)
+        run_sandbox(stdin, stdout, confine)
+    os.close(stdin)
+    os.close(stdout)
+    os.write(status, f"{pid}\n".encode())
+    _, code = os.waitpid(pid, 0)
+    os.write(status, f"{os.waitstatus_to_exitcode(code)}\n".encode())
+
+
+def serve(control: socket.socket) -> None:
+    """Fork a sandbox for each request until the grading process closes the socket."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # helpers are reaped by the kernel
+    while True:
+        message, fds, _, _ = socket.recv_fds(control, 4096, 3)
+        if not message:
+            return
+        request = json.loads(message)
+        if os.fork() == 0:
+            control.close()
+            code = 0
+            try:
+                run_helper(fds, bool(request["confine"]))
+            except BaseException as error:  # noqa: BLE001 - reported, then the helper ends
+                with contextlib.suppress(OSError):
+                    os.write(fds[2], f"error {type(error).__name__}: {error}\n".encode())
+                code = 1
+            os._exit(code)
+        for fd in fds:
+            os.close(fd)
+
+
+def main() -> None:
+    control = socket.socket(fileno=int(os.environ.pop("GRADELAB_CONTROL_FD")))
+    for name in PRELOADED:
+        __import__(name)
+    control.sendall(b"ready\n")
+    serve(control)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""The grading process's side of the fork server: ask it for sandboxes, hold each one.
+
+One fork server runs per grading process, started on first use and again if it has died.
+Sandboxes come back as ``ForkedSandbox`` handles with the parts of ``subprocess.Popen`` a
+``Session`` uses: ``pid``, ``stdin``, ``stdout``, ``poll``, ``wait`` and ``kill``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from gradelab.sandbox.confinement import die_with_parent
+
+START_SECONDS = 120.0
+
+
+def sandbox_environment() -> dict[str, str]:
+    """The environment of every sandbox: no secrets of the grader's, one BLAS thread."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+    }
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+class SandboxUnavailable(RuntimeError):
+    """The fork server could not be started or could not fork a sandbox."""
+
+
+class ForkedSandbox:
+    """A sandbox forked by the fork server: PID 1 of its own namespaces when confined."""
+
+    def __init__(self, stdin: int, stdout: int, status: int) -> None:
+        self.stdin = os.fdopen(stdin, "wb")
+        self.stdout = os.fdopen(stdout, "rb", buffering=0)
+        self._status = os.fdopen(status, "rb", buffering=0)
+        self._lines = b""
+        self.returncode: int | None = None
+        first = self._status_line(START_SECONDS)
+        if first is None or not first.isdigit():
+            self.close()
+            detail = first.decode(errors="replace") if first else "no answer"
+            raise SandboxUnavailable(f"the fork server could not start a sandbox: {detail}")
+        self.pid = int(first)
+
+    def _status_line(self, timeout: float | None) -> bytes | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b"\n" not in self._lines:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([self._status], [], [], wait)[0]:
+                return None
+            chunk = os.read(self._status.fileno(), 4096)
+            if not chunk:
+                return b""
+            self._lines += chunk
+        line, _, self._lines = self._lines.partition(b"\n")
+        return line.strip()
+
+    def poll(self) -> int | None:
+        return self._wait(0.0)
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = self._wait(timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired("sandbox", timeout or 0.0)
+        return code
+
+    def _wait(self, timeout: float | None) -> int | None:
+        if self.returncode is None:
+            line = self._status_line(timeout)
+            if line is None:
+                return None
+            self.returncode = int(line) if line.lstrip(b"-").isdigit() else -signal.SIGKILL
+        return self.returncode
+
+    def kill(self) -> None:
+        """Kill the sandbox and, with it, every process of its namespace or session."""
+        if self.returncode is None:
+            for kill in (os.killpg, os.kill):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    kill(self.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        for stream in (self.stdin, self.stdout, self._status):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+class ForkServer:
+    """A running ``gradelab.sandbox.forkserver`` and the socket to ask it for sandboxes."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._control = ours
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", "-B", "-m", "gradelab.sandbox.forkserver"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(theirs.fileno(),),
+            env={**sandbox_environment(), "GRADELAB_CONTROL_FD": str(theirs.fileno())},
+            cwd="/",
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
+        theirs.close()
+        self._ready = False
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def fork(self, confine: bool) -> ForkedSandbox:
+        if not self._ready:
+            self._control.settimeout(START_SECONDS)
+            try:
+                answer = self._control.recv(64)
+            except OSError:
+                answer = b""
+            if answer != b"ready\n":
+                raise SandboxUnavailable("the fork server did not start (see its imports)")
+            self._control.settimeout(None)
+            self._ready = True
+        pipes = [os.pipe(), os.pipe(), os.pipe()]  # the sandbox's stdin, stdout, status
+        theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
+        try:
+            request = json.dumps({"confine": confine}).encode()
+            socket.send_fds(self._control, [request], theirs)
+        except OSError as error:
+            for read, write in pipes:
+                os.close(read)
+                os.close(write)
+            raise SandboxUnavailable(f"the fork server is gone: {error}") from None
+        for fd in theirs:
+            os.close(fd)
+        return ForkedSandbox(pipes[0][1], pipes[1][0], pipes[2][0])
+
+    def close(self) -> None:
+        self._control.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=5)
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+
+_server: ForkServer | None = None
+_lock = threading.Lock()
+
+
+def fork_sandbox(confine: bool) -> ForkedSandbox:
+    """A new sandbox from this process's fork server (started, or restarted, as needed)."""
+    global _server
+    with _lock:
+        if _server is None or not _server.alive():
+            _server = ForkServer()
+        return _server.fork(confine)
