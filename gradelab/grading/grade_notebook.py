@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
-import pytest
 from nbformat import NotebookNode
 
 from gradelab.course import Course
+from gradelab.grading.hidden_suite import GradingSetupError, hidden_suite
 from gradelab.grading.plots import Plot
-from gradelab.grading.plugin import GradingPlugin, Outcome
+from gradelab.grading.plugin import Outcome
 from gradelab.sandbox.limits import Isolation, Limits
 from gradelab.sandbox.session import CellReport, Session, SubmissionError
-
-UNUSED_PYTEST_PLUGINS = (
-    "cacheprovider", "terminal", "stepwise", "pastebin", "junitxml", "doctest",
-    "unraisableexception", "threadexception", "faulthandler",
-    "setuponly", "setupplan", "debugging", "logging",
-)  # fmt: skip
-PYTEST_ARGS = (
-    *(arg for name in UNUSED_PYTEST_PLUGINS for arg in ("-p", f"no:{name}")),
-    "--assert=plain",
-    "--import-mode=importlib",
-    "-c",
-    os.devnull,
-)
-
-
-class GradingSetupError(RuntimeError):
-    """The assignment's own files are inconsistent: the instructor must fix them."""
 
 
 @dataclass
@@ -99,22 +79,6 @@ def test_cells(notebook: NotebookNode) -> dict[str, float]:
     }
 
 
-def forget_suite_modules(suite: Path) -> None:
-    """Drop the modules of an earlier run of a suite of the same name (pytest names them
-    ``<assignment>.<file>`` and would reuse them), so a suite is always read as it is now."""
-    for name in [n for n in sys.modules if n == suite.name or n.startswith(suite.name + ".")]:
-        del sys.modules[name]
-
-
-def run_hidden_suite(plugin: GradingPlugin, suite: Path) -> None:
-    if not suite.is_dir():
-        raise GradingSetupError(f"{suite}: no hidden test folder for this assignment")
-    forget_suite_modules(suite)
-    pytest.main([str(suite), *PYTEST_ARGS, "--rootdir", str(suite.parent)], plugins=[plugin])
-    if plugin.setup_problems:
-        raise GradingSetupError("; ".join(plugin.setup_problems))
-
-
 def cell_errors_as_notes(reports: list[CellReport]) -> list[str]:
     return [
         f"cell '{r.name}' raised {r.error['type']} at line {r.error['line']} when it was run"
@@ -141,17 +105,12 @@ def grade_notebook(
             notes = cell_errors_as_notes(session.start(code_to_run(notebook)))
         except SubmissionError as error:
             notes = [error.feedback]
-        plugin = GradingPlugin(
-            session,
-            course.reference_solution(assignment),
-            (course.course_id, assignment, student),
-            set(grades),
-        )
-        run_hidden_suite(plugin, course.hidden_suite(assignment))
+        suite = hidden_suite(course.hidden_suite(assignment), course.reference_solution(assignment))
+        run = suite.run(session, (course.course_id, assignment, student), set(grades))
         notes += session.notes
-    for outcome in plugin.results.values():
+    for outcome in run.outcomes:
         grades[outcome.cell].outcomes.append(outcome)
-    for plot in plugin.plots:
+    for plot in run.plots:
         grades[plot.cell].plots.append(plot)
     for grade in grades.values():
         planned = sum(o.points for o in grade.outcomes)

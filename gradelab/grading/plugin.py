@@ -20,7 +20,7 @@ import importlib.util
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -120,23 +120,30 @@ def failure_message(error: BaseException, title: str) -> str:
 
 
 class GradingPlugin:
-    """Binds one submission's sandbox to a hidden suite and records each test's score."""
+    """Binds a hidden suite, collected once, to one submission at a time and records each
+    test's score for it."""
 
-    def __init__(
-        self,
-        session: Session,
-        reference_path: Path,
-        identity: tuple[str, str, str],
-        cells: set[str],
-    ) -> None:
-        """``identity`` is (course id, assignment, student id): it seeds the student's data."""
-        self.session = session
+    def __init__(self, reference_path: Path) -> None:
         self.reference_path = reference_path
-        self.identity = identity
-        self.cells = cells
+        self.planned: dict[str, Outcome] = {}
+        self.setup_problems: list[str] = []
+        self.session: Session | None = None
+        self.identity: tuple[str, str, str] = ("", "", "")
         self.results: dict[str, Outcome] = {}
         self.plots: list[Plot] = []
-        self.setup_problems: list[str] = []
+        self._reference: ModuleType | None = None
+
+    def bind(self, session: Session, identity: tuple[str, str, str], cells: set[str]) -> None:
+        """Grade the submission of ``session`` next: ``identity`` is (course id, assignment,
+        student id) and seeds the student's data; only tests of ``cells`` run."""
+        self.session = session
+        self.identity = identity
+        self.results = {
+            nodeid: replace(outcome)
+            for nodeid, outcome in self.planned.items()
+            if outcome.cell in cells
+        }
+        self.plots = []
 
     @pytest.fixture
     def student(self, reference: ModuleType) -> Student:
@@ -144,7 +151,9 @@ class GradingPlugin:
 
     @pytest.fixture(scope="session")
     def reference(self) -> ModuleType:
-        return load_reference(self.reference_path)
+        if self._reference is None:
+            self._reference = load_reference(self.reference_path)
+        return self._reference
 
     @pytest.fixture(scope="session")
     def course_id(self) -> str:
@@ -173,27 +182,22 @@ class GradingPlugin:
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", MARKER)
 
-    def pytest_collection_modifyitems(
-        self, config: pytest.Config, items: list[pytest.Item]
-    ) -> None:
-        kept, dropped = [], []
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            last = str(report.longrepr).strip().splitlines()[-1:] or ["cannot be collected"]
+            self.setup_problems.append(f"{report.nodeid}: {last[0]}")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             marker = item.get_closest_marker("points")
             if marker is None or not marker.args or "cell" not in marker.kwargs:
                 self.setup_problems.append(
                     f"{item.nodeid}: a hidden test needs @pytest.mark.points(n, cell='grade_id')"
                 )
-                dropped.append(item)
                 continue
-            cell = str(marker.kwargs["cell"])
-            (kept if cell in self.cells else dropped).append(item)
-            self.results[item.nodeid] = Outcome(
-                title_of(item), cell, float(marker.args[0]), 0.0, "not run"
+            self.planned[item.nodeid] = Outcome(
+                title_of(item), str(marker.kwargs["cell"]), float(marker.args[0]), 0.0, "not run"
             )
-        items[:] = kept
-        config.hook.pytest_deselected(items=dropped)
-        for nodeid in [n for n, r in self.results.items() if r.cell not in self.cells]:
-            del self.results[nodeid]
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
