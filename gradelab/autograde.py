@@ -1,30 +1,40 @@
-"""Autograde an assignment: screen each submission, grade the rest with nbgrader, resume.
+"""Autograde an assignment: screen each submission, grade the rest in workers, record.
 
-A submission counts as graded once its autograded notebook carries a gradelab score in every
-test cell; a run stopped midway (Ctrl-C, a killed process) leaves the others to the next
-run. Submissions that cannot be graded get 0 in the gradebook with the reason as nbgrader's
-automatic comment, so formgrader and feedback show it.
+Workers (local processes, or Dask tasks with ``scheduler``) grade and return data; this
+process, the coordinator, is the only one that writes: the gradebook in batches, one
+transaction each, then each batch's ``autograded/`` folders. A submission counts as graded
+once its folder is there, so a run stopped midway (Ctrl-C, a killed process) leaves the
+rest to the next run, and the gradebook is consistent at every commit. Submissions that
+cannot be graded get 0 in the gradebook with the reason as nbgrader's automatic comment,
+so formgrader and feedback show it.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-import nbformat
-from nbgrader.api import Gradebook
+from nbgrader.utils import parse_utc
 from tqdm import tqdm
 
 from gradelab import nbgrader_commands
+from gradelab.autograded_folder import AutogradedWriter, autograded_folder, is_graded
 from gradelab.course import Course
-from gradelab.grading.grade_notebook import is_test_cell
+from gradelab.gradebook_writer import GradebookWriter, record_refusal
+from gradelab.grading.submission import GradedSubmission
+from gradelab.grading_pool import LocalPool
 from gradelab.intake import screen
-from gradelab.scores import NOT_GRADED
+
+if TYPE_CHECKING:
+    from gradelab.dask_dispatch import DaskPool
 
 DEFAULT_WORKERS = os.cpu_count() or 1
+BATCH_SIZE = 50
+BATCH_SECONDS = 2.0
 
 
 @dataclass
@@ -32,7 +42,7 @@ class AutogradeRun:
     graded: list[str] = field(default_factory=list)
     already_graded: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
-    nbgrader_exit: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
 
 
 def submitted_students(course: Course, assignment: str) -> list[str]:
@@ -42,76 +52,60 @@ def submitted_students(course: Course, assignment: str) -> list[str]:
     return sorted(p.name for p in submitted.iterdir() if (p / assignment).exists())
 
 
-def is_graded(course: Course, assignment: str, student: str) -> bool:
-    """True when every notebook of the submission was autograded to the end."""
-    folder = course.root / "autograded" / student / assignment
-    for source in course.source_notebooks(assignment):
-        path = folder / source.name
-        if not (course.submission_folder(student, assignment) / source.name).exists():
-            continue
-        try:
-            notebook = nbformat.read(path, as_version=4)
-        except (OSError, ValueError):  # missing, or cut short by a stopped run
-            return False
-        for cell in filter(is_test_cell, notebook.cells):
-            if not any(o.get("output_type") == "execute_result" for o in cell.outputs):
-                return False
-    return True
-
-
-def record_refusal(course: Course, assignment: str, student: str, reason: str) -> None:
-    """Give a submission that cannot be graded 0 points, with the reason, in the gradebook."""
-    shutil.rmtree(course.root / "autograded" / student / assignment, ignore_errors=True)
-    with Gradebook(course.db_url, course.course_id) as gradebook:
-        gradebook.update_or_create_student(student)
-        submission = gradebook.update_or_create_submission(assignment, student)
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                grade.auto_score = 0
-                grade.needs_manual_grade = False
-            for comment in notebook.comments:
-                comment.auto_comment = NOT_GRADED + reason
-        gradebook.db.commit()
-
-
-def grade_in_parallel(
-    course: Course, assignment: str, students: list[str], workers: int, *, weak: bool
-) -> int:
-    """Split ``students`` among ``workers`` nbgrader processes; show progress until all end.
-
-    Each process runs nbgrader's own autograde on its share; the gradebook's database
-    serializes their short write transactions. Returns the worst exit status.
-    """
-    for name in students:
-        shutil.rmtree(course.root / "autograded" / name / assignment, ignore_errors=True)
-    everyone = submitted_students(course, assignment)
-    shares = [students[index::workers] for index in range(max(1, workers))]
-    processes = [
-        nbgrader_commands.start_autograde(
-            course,
-            assignment,
-            share[0] if len(students) == 1 else None,
-            weak=weak,
-            exclude=[name for name in everyone if name not in share],
-        )
-        for share in shares
-        if share
-    ]
-    pending = set(students)
+def submission_time(course: Course, assignment: str, student: str) -> datetime | None:
+    """The time in the submission's ``timestamp.txt``, as nbgrader reads it."""
+    path = course.submission_folder(student, assignment) / "timestamp.txt"
     try:
-        with tqdm(total=len(students), unit="submission", desc=assignment, leave=False) as bar:
-            while any(process.poll() is None for process in processes):
-                time.sleep(0.5)
-                done = {name for name in pending if is_graded(course, assignment, name)}
-                pending -= done
-                bar.update(len(done))
-    finally:  # a stopped run ends only once its workers have: nothing writes after it
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in processes:
-            process.wait()
-    return max(process.returncode for process in processes)
+        text = path.read_text().strip()
+        return parse_utc(text) if text else None
+    except (OSError, ValueError):
+        return None
+
+
+class Recorder:
+    """Collects graded submissions and records them a batch at a time."""
+
+    def __init__(self, course: Course, assignment: str) -> None:
+        self.course = course
+        self.assignment = assignment
+        self.gradebook = GradebookWriter(course, assignment)
+        self.folders = AutogradedWriter(course, assignment)
+        self.pending: list[GradedSubmission] = []
+        self.last = time.monotonic()
+
+    def add(self, graded: GradedSubmission) -> None:
+        self.pending.append(graded)
+        if len(self.pending) >= BATCH_SIZE or time.monotonic() - self.last > BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """The gradebook first, then the folders: a folder never claims an unrecorded grade."""
+        if self.pending:
+            self.gradebook.record(
+                [
+                    (g, submission_time(self.course, self.assignment, g.student))
+                    for g in self.pending
+                ]
+            )
+            for graded in self.pending:
+                self.folders.write(graded)
+        self.pending = []
+        self.last = time.monotonic()
+
+
+def grading_pool(
+    course: Course,
+    assignment: str,
+    students: list[str],
+    workers: int,
+    scheduler: str | None,
+    weak: bool,
+) -> LocalPool | DaskPool:
+    if scheduler:
+        from gradelab.dask_dispatch import DaskPool  # only when a cluster is asked for
+
+        return DaskPool(course, assignment, students, scheduler, weak=weak)
+    return LocalPool(course, assignment, students, workers, weak=weak)
 
 
 def autograde(
@@ -137,12 +131,22 @@ def autograde(
             run.already_graded.append(name)
         else:
             run.graded.append(name)
-    if run.graded and scheduler:
-        from gradelab.dask_dispatch import grade_on_dask  # only when a cluster is asked for
-
-        run.nbgrader_exit = grade_on_dask(course, assignment, run.graded, scheduler, weak=weak)
-    elif run.graded:
-        run.nbgrader_exit = grade_in_parallel(course, assignment, run.graded, workers, weak=weak)
+    for name in [*run.graded, *run.refused]:
+        shutil.rmtree(autograded_folder(course, name, assignment), ignore_errors=True)
+    if run.graded:
+        recorder = Recorder(course, assignment)
+        pool = grading_pool(course, assignment, run.graded, workers, scheduler, weak)
+        with pool, tqdm(total=len(run.graded), unit="submission", desc=assignment) as bar:
+            try:
+                for result in pool:
+                    if result.submission is None:
+                        run.failed[result.student] = str(result.error)
+                    else:
+                        recorder.add(result.submission)
+                    bar.set_postfix(failed=len(run.failed), refresh=False)
+                    bar.update(1)
+            finally:  # stopped or not, what was graded is recorded
+                recorder.flush()
     for name, reason in run.refused.items():
         record_refusal(course, assignment, name, reason)
     return run

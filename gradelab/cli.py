@@ -76,13 +76,15 @@ def cmd_autograde(course: Course, args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
     )
     print(
-        f"graded {len(run.graded)}, already graded {len(run.already_graded)}, "
-        f"not gradable {len(run.refused)}"
+        f"graded {len(run.graded) - len(run.failed)}, already graded {len(run.already_graded)}, "
+        f"not gradable {len(run.refused)}, failed {len(run.failed)}"
     )
     for student, reason in run.refused.items():
         print(f"  {student}: {reason}")
+    for student, error in run.failed.items():
+        print(f"  {student}: grading failed ({error}); it is graded again on the next run")
     print(score_table(course, args.assignment))
-    return run.nbgrader_exit
+    return 1 if run.failed else 0
 
 
 def cmd_feedback(course: Course, args: argparse.Namespace) -> int:

@@ -1,38 +1,47 @@
 """Grade submissions on a Dask distributed cluster instead of the local worker processes.
 
-Each task grades one submission with nbgrader's autograde (the same pipeline and sandbox as
-on one machine), on a worker that sees the course folder at the same path (a shared file
-system) and the same gradebook (use PostgreSQL for several machines). Workers must run as
-root for the sandbox's namespaces. Only ints travel back to the coordinator.
+Each task runs the same grading function as a local worker (``grade_submission``), on a
+worker that sees the course folder at the same path (a shared file system). Workers only
+read the gradebook (use PostgreSQL for several machines); the grades travel back to the
+coordinator as data, and the coordinator records them. Workers must run as root for the
+sandbox's namespaces.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from distributed import Client, as_completed
-from tqdm import tqdm
 
-from gradelab import nbgrader_commands
 from gradelab.course import Course
+from gradelab.grading.submission import grade_submission
+from gradelab.grading_pool import Graded
 
 
-def grade_one(course_root: str, assignment: str, student: str, weak: bool) -> int:
-    """Autograde one student's submission here; return nbgrader's exit status."""
-    course = Course.load(course_root)
-    return nbgrader_commands.start_autograde(course, assignment, student, weak=weak).wait()
+class DaskPool:
+    """Grading tasks on the Dask scheduler at ``scheduler``, one per submission; use as a
+    context manager, then iterate over the results as they come."""
 
+    def __init__(
+        self, course: Course, assignment: str, students: list[str], scheduler: str, *, weak: bool
+    ) -> None:
+        self.args = (str(course.root), assignment, weak)
+        self.students = students
+        self.scheduler = scheduler
 
-def grade_on_dask(
-    course: Course, assignment: str, students: list[str], scheduler: str, *, weak: bool
-) -> int:
-    """Dispatch one task per submission to the scheduler; return the worst exit status."""
-    worst = 0
-    with Client(scheduler) as client:
-        futures = [
-            client.submit(grade_one, str(course.root), assignment, name, weak, pure=False)
-            for name in students
-        ]
-        with tqdm(total=len(futures), unit="submission", desc=assignment, leave=False) as bar:
-            for future in as_completed(futures):
-                worst = max(worst, future.result())
-                bar.update(1)
-    return worst
+    def __enter__(self) -> DaskPool:
+        self.client = Client(self.scheduler)
+        root, assignment, weak = self.args
+        self.futures = {
+            self.client.submit(grade_submission, root, assignment, name, weak, pure=False): name
+            for name in self.students
+        }
+        return self
+
+    def __iter__(self) -> Iterator[Graded]:
+        for future in as_completed(self.futures):
+            yield Graded.of(self.futures[future], future)
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.cancel(list(self.futures))
+        self.client.close()

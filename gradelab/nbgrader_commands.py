@@ -51,26 +51,6 @@ def require_sandbox_step(course: Course) -> None:
         )
 
 
-def start_autograde(
-    course: Course,
-    assignment: str,
-    student: str | None,
-    *,
-    weak: bool,
-    exclude: tuple[str, ...] | list[str] = (),
-) -> subprocess.Popen:
-    """Start autograding (again) with nbgrader's pipeline, whose execute step is the sandbox."""
-    require_sandbox_step(course)
-    args = ["autograde", assignment, "--force"]
-    if student:
-        args.append(f"--student={student}")
-    if exclude:
-        args.append(f"--CourseDirectory.student_id_exclude={','.join(exclude)}")
-    if weak:
-        args.append("--GradeInSandbox.accept_weak_isolation=True")
-    return start_nbgrader(course, *args)
-
-
 def feedback(course: Course, assignment: str) -> None:
     nbgrader(course, "generate_feedback", assignment, "--force")
 

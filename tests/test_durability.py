@@ -12,11 +12,12 @@ import pytest
 
 from gradelab import nbgrader_commands
 from gradelab.autograde import is_graded, submitted_students
-from gradelab.samples import place_samples
+from gradelab.samples import Sample, place_samples, samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import Verdict, scratch_course
 
 BIN = Path(sys.executable).parent
+COPIES = 150  # enough that a run is stopped while it still has work left
 
 
 def start_autograde(course):
@@ -51,7 +52,8 @@ def test_a_stopped_run_is_finished_by_the_next_one(course, stop, sandbox_process
         config = scratch.root / "nbgrader_config.py"
         config.write_text(config.read_text() + "\nc.GradeInSandbox.call_seconds = 1.0\n")
         nbgrader_commands.release(scratch, "mse_gradient")
-        listed = place_samples(scratch, "mse_gradient")
+        copies = [Sample(f"copy{i:03d}", None, "the reference") for i in range(COPIES)]
+        listed = place_samples(scratch, "mse_gradient", [*samples(scratch, "mse_gradient"), *copies])
         first = start_autograde(scratch)
         wait_until_some_are_graded(scratch, 2)
         os.killpg(first.pid, stop)  # the whole command, as Ctrl-C or a kill would

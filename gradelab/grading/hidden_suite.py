@@ -29,6 +29,7 @@ UNUSED_PYTEST_PLUGINS = (
 )  # fmt: skip
 PYTEST_ARGS = (
     *(arg for name in UNUSED_PYTEST_PLUGINS for arg in ("-p", f"no:{name}")),
+    "--disable-plugin-autoload",  # installed pytest plugins have no say in grading
     "--capture=no",
     "--assert=plain",
     "--import-mode=importlib",
@@ -117,6 +118,16 @@ class HiddenSuite:
 _collecting = threading.Lock()
 _lock = threading.Lock()
 _suites: dict[tuple, HiddenSuite] = {}
+
+
+def _forget_after_fork() -> None:
+    """A forked process has none of its parent's suite threads: it collects its own."""
+    global _collecting, _lock
+    _suites.clear()
+    _collecting, _lock = threading.Lock(), threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def forget_suite_modules(suite: Path) -> None:

@@ -9,6 +9,7 @@ the gradebook, formgrader, ``generate_feedback`` and ``export`` work unchanged.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from nbformat import NotebookNode
@@ -23,6 +24,29 @@ from gradelab.grading.grade_notebook import cell_name, grade_notebook, is_test_c
 from gradelab.sandbox.limits import Limits
 
 RESULTS_KEY = "gradelab"
+
+
+def locked_test_cells(course: Course, assignment: str, notebook: str) -> tuple[NotebookNode, ...]:
+    """The source's locked test cells, as the gradebook keeps them."""
+    cells = []
+    with Gradebook(course.db_url, course.course_id) as gradebook:
+        source = gradebook.find_notebook(notebook, assignment)
+        sources = {cell.name: cell for cell in source.source_cells}
+        for grade_cell in source.grade_cells:
+            kept = sources.get(grade_cell.name)
+            if grade_cell.cell_type != "code" or kept is None or kept.locked is False:
+                continue
+            meta = {
+                "grade": True,
+                "solution": False,
+                "locked": True,
+                "grade_id": grade_cell.name,
+                "points": grade_cell.max_score,
+                "schema_version": 3,
+                "checksum": kept.checksum,
+            }
+            cells.append(new_code_cell(kept.source, metadata={"nbgrader": meta}))
+    return tuple(cells)
 
 
 class GradeInSandbox(NbGraderPreprocessor):
@@ -48,6 +72,10 @@ class GradeInSandbox(NbGraderPreprocessor):
         help="Grade with rlimits alone where namespaces cannot be made; each score is noted",
     ).tag(config=True)
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._test_cells: dict[tuple, tuple[NotebookNode, ...]] = {}
+
     def limits(self) -> Limits:
         return Limits(
             wall_seconds=self.wall_seconds,
@@ -63,26 +91,12 @@ class GradeInSandbox(NbGraderPreprocessor):
     def restore_missing_test_cells(self, nb: NotebookNode, course: Course, info: dict) -> None:
         """Put back test cells a student deleted, from the gradebook's copy of the source."""
         present = {cell_name(cell, i) for i, cell in enumerate(nb.cells)}
-        with Gradebook(course.db_url, course.course_id) as gradebook:
-            notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
-            sources = {cell.name: cell for cell in notebook.source_cells}
-            for grade_cell in notebook.grade_cells:
-                if grade_cell.name in present or grade_cell.cell_type != "code":
-                    continue
-                if grade_cell.name not in sources or sources[grade_cell.name].locked is False:
-                    continue
-                self.log.warning("Restoring deleted test cell %s", grade_cell.name)
-                meta = {
-                    "grade": True,
-                    "solution": False,
-                    "locked": True,
-                    "grade_id": grade_cell.name,
-                    "points": grade_cell.max_score,
-                    "schema_version": 3,
-                    "checksum": sources[grade_cell.name].checksum,
-                }
-                source = sources[grade_cell.name].source
-                nb.cells.append(new_code_cell(source, metadata={"nbgrader": meta}))
+        for cell in locked_test_cells(course, info["assignment"], info["notebook"]):
+            if cell.metadata["nbgrader"]["grade_id"] not in present:
+                self.log.warning(
+                    "Restoring deleted test cell %s", cell.metadata["nbgrader"]["grade_id"]
+                )
+                nb.cells.append(copy.deepcopy(cell))
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         coursedir = CourseDirectory(parent=self)

@@ -199,17 +199,32 @@ class GradingPlugin:
                 title_of(item), str(marker.kwargs["cell"]), float(marker.args[0]), 0.0, "not run"
             )
 
-    @pytest.hookimpl(wrapper=True)
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
-        report = yield
+        """Record the test's outcome; report it in one line, without pytest's long failure
+        report (source and traceback), which no one reads here and which is costly."""
         result = self.results.get(item.nodeid)
-        if result is None:
-            return report
-        if call.excinfo is not None and call.when in ("setup", "call"):
-            error = call.excinfo.value
+        error = call.excinfo.value if call.excinfo is not None else None
+        if result is not None and error is not None and call.when in ("setup", "call"):
             result.earned, result.message = 0.0, failure_message(error, result.title)
             if not isinstance(error, SubmissionError | AssertionError):
                 log.error("hidden test %s raised %r", item.nodeid, error)
-        elif call.when == "call":
+        elif result is not None and call.when == "call":
             result.earned, result.message = result.points, ""
-        return report
+        if error is None:
+            outcome, longrepr = "passed", None
+        elif isinstance(error, pytest.skip.Exception):
+            outcome, longrepr = "skipped", (str(item.path), item.location[1], str(error))
+        else:
+            outcome, longrepr = "failed", call.excinfo.exconly()
+        return pytest.TestReport(
+            item.nodeid,
+            item.location,
+            {},
+            outcome,
+            longrepr,
+            call.when,
+            duration=call.duration,
+            start=call.start,
+            stop=call.stop,
+        )

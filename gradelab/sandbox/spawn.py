@@ -18,8 +18,6 @@ import sys
 import threading
 import time
 
-from gradelab.sandbox.confinement import die_with_parent
-
 START_SECONDS = 120.0
 
 
@@ -105,7 +103,12 @@ class ForkedSandbox:
 
 
 class ForkServer:
-    """A running ``gradelab.sandbox.forkserver`` and the socket to ask it for sandboxes."""
+    """A running ``gradelab.sandbox.forkserver`` and the socket to ask it for sandboxes.
+
+    Requests sent while it is still importing wait in the socket until it is ready. Several
+    processes may share one server (workers forked from the process that started it): each
+    request is one message carrying its own pipes.
+    """
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -118,26 +121,11 @@ class ForkServer:
             pass_fds=(theirs.fileno(),),
             env={**sandbox_environment(), "GRADELAB_CONTROL_FD": str(theirs.fileno())},
             cwd="/",
-            start_new_session=True,
-            preexec_fn=die_with_parent,
+            start_new_session=True,  # it ends once every holder of the socket has closed it
         )
         theirs.close()
-        self._ready = False
-
-    def alive(self) -> bool:
-        return self._process.poll() is None
 
     def fork(self, confine: bool) -> ForkedSandbox:
-        if not self._ready:
-            self._control.settimeout(START_SECONDS)
-            try:
-                answer = self._control.recv(64)
-            except OSError:
-                answer = b""
-            if answer != b"ready\n":
-                raise SandboxUnavailable("the fork server did not start (see its imports)")
-            self._control.settimeout(None)
-            self._ready = True
         pipes = [os.pipe(), os.pipe(), os.pipe()]  # the sandbox's stdin, stdout, status
         theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
         try:
@@ -147,28 +135,36 @@ class ForkServer:
             for read, write in pipes:
                 os.close(read)
                 os.close(write)
-            raise SandboxUnavailable(f"the fork server is gone: {error}") from None
+            raise ServerGone(f"the fork server is gone: {error}") from None
         for fd in theirs:
             os.close(fd)
         return ForkedSandbox(pipes[0][1], pipes[1][0], pipes[2][0])
 
-    def close(self) -> None:
-        self._control.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self._process.wait(timeout=5)
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
+
+class ServerGone(SandboxUnavailable):
+    pass
 
 
 _server: ForkServer | None = None
 _lock = threading.Lock()
+os.register_at_fork(after_in_child=lambda: globals().update(_lock=threading.Lock()))
+
+
+def start_fork_server() -> ForkServer:
+    """This process's fork server (inherited, or started now)."""
+    global _server
+    with _lock:
+        if _server is None:
+            _server = ForkServer()
+        return _server
 
 
 def fork_sandbox(confine: bool) -> ForkedSandbox:
-    """A new sandbox from this process's fork server (started, or restarted, as needed)."""
+    """A new sandbox from this process's fork server, started again if it has died."""
     global _server
-    with _lock:
-        if _server is None or not _server.alive():
-            _server = ForkServer()
-        return _server.fork(confine)
+    try:
+        return start_fork_server().fork(confine)
+    except ServerGone:
+        with _lock:
+            _server = None
+        return start_fork_server().fork(confine)

@@ -24,6 +24,7 @@ import sympy
 from gradelab.symbolic import build
 from gradelab.symbolic import mistakes as bank
 from gradelab.symbolic.exact import equal_exactly
+from gradelab.symbolic.memo import remembered
 from gradelab.symbolic.mistakes import Candidate, Mistake
 from gradelab.symbolic.numeric import (
     STRONG,
@@ -231,6 +232,7 @@ def _per_entry(wrt: str | Sequence[str] | None, size: int) -> list[str | None]:
     return [None] * size
 
 
+@remembered
 def check(
     answer: str,
     expected: str | sympy.Basic,

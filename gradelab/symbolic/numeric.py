@@ -182,7 +182,7 @@ def _value(expr: sympy.Basic, values: dict, data: dict, ops: _Arithmetic) -> Any
         position = int(_value(expr.indices[0], values, data, ops).real)
         if position < 1:
             raise IndexError("index below 1")
-        return ops.convert(data[str(expr.base.label)][position - 1])
+        return ops.convert(data[expr.base.label.name][position - 1])
     if isinstance(expr, sympy.Sum):
         return _sum(expr, values, data, ops)
     if expr.func in ops.functions and len(expr.args) == 1:

@@ -1,0 +1,117 @@
+"""The coordinator's writes to nbgrader's gradebook: graded batches and refusals.
+
+Workers only read the gradebook; every write happens here, in one process, through
+nbgrader's API, so formgrader, feedback and export read what ``nbgrader autograde`` would
+have stored: each grade cell's auto score, each answer cell's automatic comment, the late
+penalty of nbgrader's configured late-submission plugin, and 0 for a missing notebook.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment, SubmittedNotebook
+from nbgrader.preprocessors import AssignLatePenalties
+
+from gradelab.course import Course
+from gradelab.grading.submission import GradedNotebook, GradedSubmission, course_config
+from gradelab.scores import NOT_GRADED
+
+
+@contextmanager
+def open_gradebook(course: Course) -> Iterator[Gradebook]:
+    # nbgrader 0.9 predates SQLAlchemy 2's session warnings; they say nothing to a user.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Object of type")
+        with Gradebook(course.db_url, course.course_id) as gradebook:
+            yield gradebook
+
+
+class GradebookWriter:
+    """Records graded submissions of one assignment, a batch per transaction."""
+
+    def __init__(self, course: Course, assignment: str) -> None:
+        self.course = course
+        self.assignment = assignment
+        self.penalties = AssignLatePenalties(config=course_config(course, weak=False))
+        self.penalties.init_plugin()
+        # nbgrader's steps in the workers open the gradebook under nbgrader's default course
+        # id, and would add that course on first use: add it here, so workers only read.
+        Gradebook(course.db_url).close()
+        with open_gradebook(course) as gradebook:
+            try:
+                notebooks = gradebook.find_assignment(assignment).notebooks
+            except MissingEntry:
+                raise MissingEntry(
+                    f"{course.db_url}: no assignment '{assignment}' in the gradebook; "
+                    f"release it first (gradelab release {assignment})"
+                ) from None
+            self.cell_names = {
+                cell.id: cell.name
+                for notebook in notebooks
+                for cell in [*notebook.grade_cells, *notebook.solution_cells, *notebook.task_cells]
+            }
+
+    def record(self, batch: list[tuple[GradedSubmission, datetime | None]]) -> None:
+        """Store each submission's scores; ``datetime`` is its submission time, if known."""
+        with open_gradebook(self.course) as gradebook:
+            for graded, timestamp in batch:
+                gradebook.update_or_create_student(graded.student)
+                extra = {"timestamp": timestamp} if timestamp else {}
+                submission = gradebook.update_or_create_submission(
+                    self.assignment, graded.student, **extra
+                )
+                by_name = {notebook.name: notebook for notebook in graded.notebooks}
+                for notebook in submission.notebooks:
+                    if notebook.name in by_name:
+                        self._store(notebook, by_name[notebook.name])
+                    else:  # not submitted: 0, as nbgrader gives it
+                        zero_grades(notebook)
+                gradebook.db.flush()
+                for notebook in submission.notebooks:
+                    self._late_penalty(submission, notebook)
+            gradebook.db.commit()
+
+    def _store(self, notebook: SubmittedNotebook, graded: GradedNotebook) -> None:
+        for grade in notebook.grades:
+            name = self.cell_names.get(grade.cell_id)
+            if name in graded.scores:
+                grade.auto_score = score = graded.scores[name]
+                grade.needs_manual_grade = grade.manual_score is not None or score is None
+        for comment in notebook.comments:
+            name = self.cell_names.get(comment.cell_id)
+            if name in graded.comments:
+                comment.auto_comment = graded.comments[name]
+
+    def _late_penalty(self, submission: SubmittedAssignment, notebook: SubmittedNotebook) -> None:
+        """What nbgrader's ``AssignLatePenalties`` step stores, with its configured plugin."""
+        notebook.late_submission_penalty = None
+        if submission.total_seconds_late > 0:
+            penalty = self.penalties.plugin_inst.late_submission_penalty(
+                submission.student.id, notebook.score, submission.total_seconds_late
+            )
+            if penalty is not None:
+                notebook.late_submission_penalty = self.penalties._check_late_penalty(
+                    notebook, penalty
+                )
+
+
+def zero_grades(notebook: SubmittedNotebook) -> None:
+    for grade in notebook.grades:
+        grade.auto_score = 0
+        grade.needs_manual_grade = False
+
+
+def record_refusal(course: Course, assignment: str, student: str, reason: str) -> None:
+    """Give a submission that cannot be graded 0 points, with the reason, in the gradebook."""
+    with open_gradebook(course) as gradebook:
+        gradebook.update_or_create_student(student)
+        submission = gradebook.update_or_create_submission(assignment, student)
+        for notebook in submission.notebooks:
+            zero_grades(notebook)
+            for comment in notebook.comments:
+                comment.auto_comment = NOT_GRADED + reason
+        gradebook.db.commit()
