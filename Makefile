@@ -8,7 +8,12 @@ POSTGRES := /usr/lib/postgresql/15/bin/initdb
 # tests/test_browser.py drives Debian's Chromium through Playwright (no Playwright download).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint
+# `make benchmark` grades N submissions with stock nbgrader and with gradelab, side by side;
+# `make benchmark N=1000 ARGS=--skip-nbgrader` times gradelab alone.
+N ?= 40
+ARGS ?=
+
+.PHONY: demo test lint benchmark
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +37,9 @@ $(CHROMIUM):
 
 test: $(STAMP) $(POSTGRES) $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/autograde_vs_nbgrader.py $(N) $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check . && $(BIN)/ruff check .

@@ -32,7 +32,6 @@ from gradelab.intake import screen
 if TYPE_CHECKING:
     from gradelab.dask_dispatch import DaskPool
 
-DEFAULT_WORKERS = os.cpu_count() or 1
 BATCH_SIZE = 50
 BATCH_SECONDS = 2.0
 
@@ -115,11 +114,12 @@ def autograde(
     *,
     force: bool,
     weak: bool,
-    workers: int = DEFAULT_WORKERS,
+    workers: int | None = None,
     scheduler: str | None = None,
 ) -> AutogradeRun:
-    """Screen and grade the submissions of ``assignment`` (or one student's); ``scheduler``
-    is a Dask scheduler address to grade on a cluster instead of local processes."""
+    """Screen and grade the submissions of ``assignment`` (or one student's) in ``workers``
+    processes (default: one per core); ``scheduler`` is a Dask scheduler address to grade
+    on a cluster instead."""
     nbgrader_commands.require_sandbox_step(course)
     run = AutogradeRun()
     students = [student] if student else submitted_students(course, assignment)
@@ -135,6 +135,7 @@ def autograde(
         shutil.rmtree(autograded_folder(course, name, assignment), ignore_errors=True)
     if run.graded:
         recorder = Recorder(course, assignment)
+        workers = workers or os.cpu_count() or 1
         pool = grading_pool(course, assignment, run.graded, workers, scheduler, weak)
         with pool, tqdm(total=len(run.graded), unit="submission", desc=assignment) as bar:
             try:

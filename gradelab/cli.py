@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from gradelab import nbgrader_commands
-from gradelab.autograde import DEFAULT_WORKERS, autograde
-from gradelab.course import Course
-from gradelab.feedback import write_feedback
-from gradelab.gradescope import export_gradescope
-from gradelab.report import write_report
-from gradelab.sandbox.limits import Isolation
-from gradelab.sandbox.session import IsolationUnavailable, namespaces_work
-from gradelab.scores import assignment_scores
-from gradelab.selftest import Verdict, grade_samples, selftest, verdict_table
-from gradelab.symbolic.command import add_check_expr_command
+# Grading runs a worker per core, each doing many small numpy computations: BLAS threads
+# would only compete with the workers for the cores. Set before numpy is first imported.
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+
+from gradelab import nbgrader_commands  # noqa: E402
+from gradelab.course import Course  # noqa: E402
+from gradelab.sandbox import spawn  # noqa: E402
+from gradelab.sandbox.limits import Isolation  # noqa: E402
+from gradelab.sandbox.session import IsolationUnavailable, namespaces_work  # noqa: E402
+from gradelab.symbolic.command import add_check_expr_command  # noqa: E402
+
+if TYPE_CHECKING:
+    from gradelab.selftest import Verdict
+
+# Each command imports what it needs when it runs: nbgrader, pytest, sympy and matplotlib
+# take seconds to import, and most commands need only some of them.
+DEFAULT_WORKERS = os.cpu_count() or 1
 
 COURSE_FREE = {"check-expr"}
 EXAMPLES = {
@@ -48,6 +57,8 @@ def require_isolation(weak: bool) -> None:
 
 
 def score_table(course: Course, assignment: str) -> str:
+    from gradelab.scores import assignment_scores
+
     scores = assignment_scores(course, assignment)
     rows = [assignment, f"  {'student':<22}{'score':>8}  per cell"]
     for student, s in sorted(scores.items()):
@@ -66,6 +77,10 @@ def cmd_release(course: Course, args: argparse.Namespace) -> int:
 
 def cmd_autograde(course: Course, args: argparse.Namespace) -> int:
     require_isolation(args.accept_weak_isolation)
+    if not args.scheduler:
+        spawn.start_fork_server()  # its imports overlap the ones below
+    from gradelab.autograde import autograde
+
     run = autograde(
         course,
         args.assignment,
@@ -88,6 +103,8 @@ def cmd_autograde(course: Course, args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(course: Course, args: argparse.Namespace) -> int:
+    from gradelab.feedback import write_feedback
+
     write_feedback(course, args.assignment)
     print(f"feedback written to {course.root / 'feedback'}")
     return 0
@@ -95,6 +112,8 @@ def cmd_feedback(course: Course, args: argparse.Namespace) -> int:
 
 def export_grades(course: Course, target: Path) -> None:
     """nbgrader's CSV of the gradebook, and Gradescope's results.json per submission."""
+    from gradelab.gradescope import export_gradescope
+
     nbgrader_commands.export(course, target)
     print(f"grades exported to {target}")
     for assignment in course.assignments():
@@ -110,16 +129,22 @@ def cmd_export(course: Course, args: argparse.Namespace) -> int:
 
 
 def cmd_report(course: Course, args: argparse.Namespace) -> int:
+    from gradelab.report import write_report
+
     print(f"report written to {write_report(course, args.assignment)}")
     return 0
 
 
 def report_verdicts(assignment: str, verdicts: list[Verdict]) -> bool:
+    from gradelab.selftest import verdict_table
+
     print(verdict_table(assignment, verdicts))
     return all(v.ok for v in verdicts)
 
 
 def cmd_selftest(course: Course, args: argparse.Namespace) -> int:
+    from gradelab.selftest import selftest
+
     require_isolation(False)
     results = [
         report_verdicts(a, selftest(course, a))
@@ -130,6 +155,10 @@ def cmd_selftest(course: Course, args: argparse.Namespace) -> int:
 
 def cmd_demo(course: Course, args: argparse.Namespace) -> int:
     """The whole course on sample submissions, in this course folder's own gradebook."""
+    from gradelab.feedback import write_feedback
+    from gradelab.report import write_report
+    from gradelab.selftest import grade_samples
+
     require_isolation(False)
     ok = True
     for assignment in course.assignments():

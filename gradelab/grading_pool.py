@@ -38,8 +38,11 @@ class Graded:
 def warm_up(course_root: str, assignment: str, weak: bool) -> None:
     """In a new worker: leave Ctrl-C to the coordinator, and do all one-time work now."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    course = grader_for(course_root, weak).course
-    hidden_suite(course.hidden_suite(assignment), course.reference_solution(assignment))
+    try:
+        course = grader_for(course_root, weak).course
+        hidden_suite(course.hidden_suite(assignment), course.reference_solution(assignment))
+    except Exception:  # noqa: BLE001 - a failed warm-up must not break the pool: each
+        return  # submission's own task meets the same error and reports it, file named
 
 
 class LocalPool:

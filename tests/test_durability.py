@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from gradelab import nbgrader_commands
-from gradelab.autograde import is_graded, submitted_students
+from gradelab.autograde import submitted_students
+from gradelab.autograded_folder import is_graded
 from gradelab.samples import Sample, place_samples, samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import Verdict, scratch_course
@@ -53,7 +54,8 @@ def test_a_stopped_run_is_finished_by_the_next_one(course, stop, sandbox_process
         config.write_text(config.read_text() + "\nc.GradeInSandbox.call_seconds = 1.0\n")
         nbgrader_commands.release(scratch, "mse_gradient")
         copies = [Sample(f"copy{i:03d}", None, "the reference") for i in range(COPIES)]
-        listed = place_samples(scratch, "mse_gradient", [*samples(scratch, "mse_gradient"), *copies])
+        everyone = [*samples(scratch, "mse_gradient"), *copies]
+        listed = place_samples(scratch, "mse_gradient", everyone)
         first = start_autograde(scratch)
         wait_until_some_are_graded(scratch, 2)
         os.killpg(first.pid, stop)  # the whole command, as Ctrl-C or a kill would

@@ -6,14 +6,14 @@ import argparse
 import json
 from typing import Any
 
-from gradelab.symbolic.check import check
-
 EXAMPLE = "gradelab check-expr '2*x' --expected 'x+x' --vars x"
 
 
 def run_check_expr(course: Any, args: argparse.Namespace) -> int:
     """Print one JSON object: the CheckResult, or {"error": ...} with exit code 2 when the
     expected answer (or the variable list) cannot be read. A wrong answer still exits 0."""
+    from gradelab.symbolic.check import check  # sympy: only when a check is asked for
+
     variables = None
     if args.vars is not None:
         variables = [name.strip() for name in args.vars.split(",") if name.strip()]
