@@ -11,6 +11,7 @@ import multiprocessing
 import signal
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from gradelab.course import Course
@@ -32,6 +33,8 @@ class Graded:
         error = future.exception()
         if error is None:
             return cls(student, submission=future.result())
+        if isinstance(error, BrokenProcessPool):
+            return cls(student, error="a grading worker process died (out of memory?)")
         return cls(student, error=f"{type(error).__name__}: {error}")
 
 

@@ -83,3 +83,37 @@ def test_a_stopped_run_is_finished_by_the_next_one(course, stop, sandbox_process
         scores = assignment_scores(scratch, "mse_gradient")
         verdicts = [Verdict(sample, scores.get(sample.student)) for sample in listed]
         assert [v.sample.student for v in verdicts if not v.ok] == []
+
+
+def worker_processes(coordinator: int) -> list[int]:
+    """The grading workers: the coordinator's children other than the sandbox fork server."""
+    children = Path(f"/proc/{coordinator}/task/{coordinator}/children").read_text().split()
+    return [
+        int(pid)
+        for pid in children
+        if b"gradelab.sandbox.forkserver" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+
+
+@pytest.mark.slow
+def test_a_dead_worker_fails_only_what_it_had_and_the_next_run_grades_it(course):
+    with scratch_course(course) as scratch:
+        nbgrader_commands.release(scratch, "mse_gradient")
+        copies = [Sample(f"copy{i:03d}", None, "the reference") for i in range(COPIES)]
+        listed = place_samples(scratch, "mse_gradient", copies)
+        first = start_autograde(scratch)
+        wait_until_some_are_graded(scratch, 2)
+        os.kill(worker_processes(first.pid)[0], signal.SIGKILL)  # as the OOM killer would
+        output, _ = first.communicate(timeout=600)
+        assert first.returncode == 1, output
+        assert "grading failed (a grading worker process died" in output
+        graded_before = [s for s in submitted_students(scratch, "mse_gradient")
+                         if is_graded(scratch, "mse_gradient", s)]  # fmt: skip
+        assert 2 <= len(graded_before) < len(listed)
+
+        second = start_autograde(scratch)
+        output, _ = second.communicate(timeout=600)
+        assert second.returncode == 0, output
+        scores = assignment_scores(scratch, "mse_gradient")
+        assert sorted(scores) == sorted(sample.student for sample in listed)
+        assert all(score.score == score.max_score for score in scores.values())

@@ -1,5 +1,6 @@
 """The sandbox, for real: namespaces, an unprivileged user, limits, and nothing left behind."""
 
+import multiprocessing
 import time
 import types
 from pathlib import Path
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from gradelab.grading.plugin import Student
+from gradelab.sandbox import spawn
 from gradelab.sandbox.limits import NOBODY, Isolation, Limits
 from gradelab.sandbox.session import (
     WEAK_ISOLATION_NOTE,
@@ -175,3 +177,29 @@ def test_a_call_may_take_fifty_times_the_reference_and_a_loop_about_a_second():
         with pytest.raises(SubmissionError, match="did not finish within 1 s"):
             student.spin(1)
         assert time.monotonic() - started < 1.8
+
+
+def start_a_sleeping_submission(started) -> None:
+    """In a forked grading process: a submission whose call sleeps for ten minutes."""
+    limits = Limits(wall_seconds=900, call_seconds=900, cpu_seconds=900)
+    session = run({"nap": "import time\ndef nap():\n    time.sleep(600)"}, limits)
+    started.set()
+    session.call("nap")
+
+
+def test_a_sandbox_ends_with_the_grading_process_that_asked_for_it(sandbox_processes):
+    spawn.start_fork_server()  # shared with the forked grading process, as workers share it
+    before = sandbox_processes()
+    context = multiprocessing.get_context("fork")
+    started = context.Event()
+    grader = context.Process(target=start_a_sleeping_submission, args=(started,))
+    grader.start()
+    assert started.wait(60), "the sandbox did not start"
+    time.sleep(0.3)  # the call is under way: the sandbox sleeps in student code
+    assert sandbox_processes() - before
+    grader.kill()  # the worker dies; the fork server it used lives on
+    grader.join()
+    deadline = time.monotonic() + 5
+    while sandbox_processes() - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sandbox_processes() - before == set()

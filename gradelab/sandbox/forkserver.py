@@ -20,6 +20,7 @@ import contextlib
 import ctypes
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -85,8 +86,21 @@ def run_helper(fds: list[int], confine: bool) -> None:
     os.close(stdin)
     os.close(stdout)
     os.write(status, f"{pid}\n".encode())
-    _, code = os.waitpid(pid, 0)
+    code = wait_or_end(pid, status)
     os.write(status, f"{os.waitstatus_to_exitcode(code)}\n".encode())
+
+
+def wait_or_end(pid: int, status: int) -> int:
+    """Wait for the sandbox to end; kill it if the grading process that asked for it is
+    gone first (its end of the status pipe closed), and return its wait status."""
+    watcher = select.poll()
+    ended = os.pidfd_open(pid)
+    watcher.register(ended, select.POLLIN)
+    watcher.register(status, 0)  # a pipe's writer hears POLLERR once no reader is left
+    while ended not in dict(watcher.poll()):
+        os.kill(pid, signal.SIGKILL)
+        watcher.unregister(status)
+    return os.waitpid(pid, 0)[1]
 
 
 def serve(control: socket.socket) -> None:
