@@ -15,7 +15,7 @@ from distributed import Client, as_completed
 
 from gradelab.course import Course
 from gradelab.grading.submission import grade_submission
-from gradelab.grading_pool import Graded
+from gradelab.grading_pool import Graded, as_they_come
 
 
 class DaskPool:
@@ -39,8 +39,7 @@ class DaskPool:
         return self
 
     def __iter__(self) -> Iterator[Graded]:
-        for future in as_completed(self.futures):
-            yield Graded.of(self.futures[future], future)
+        return as_they_come(self.futures, as_completed)
 
     def __exit__(self, *exc: object) -> None:
         self.client.cancel(list(self.futures))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
 from gradelab.course import Course
 from gradelab.grading.hidden_suite import hidden_suite
@@ -36,6 +37,15 @@ class Graded:
         if isinstance(error, BrokenProcessPool):
             return cls(student, error="a grading worker process died (out of memory?)")
         return cls(student, error=f"{type(error).__name__}: {error}")
+
+
+def as_they_come(
+    futures: dict[Any, str], completed: Callable[[Iterable[Any]], Iterator[Any]]
+) -> Iterator[Graded]:
+    """Each student's result as its future (``futures`` maps them to students) completes;
+    ``completed`` is the executor's ``as_completed``."""
+    for future in completed(futures):
+        yield Graded.of(futures[future], future)
 
 
 def warm_up(course_root: str, assignment: str, weak: bool) -> None:
@@ -80,8 +90,7 @@ class LocalPool:
         return self
 
     def __iter__(self) -> Iterator[Graded]:
-        for future in as_completed(self.futures):
-            yield Graded.of(self.futures[future], future)
+        return as_they_come(self.futures, as_completed)
 
     def __exit__(self, *exc: object) -> None:
         processes = list(getattr(self.pool, "_processes", {}).values())

@@ -1,6 +1,8 @@
 """Shared fixtures: the real course of this repository and a released scratch copy of it."""
 
 import contextlib
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -17,6 +19,7 @@ from gradelab.sandbox.limits import NOBODY, Limits
 from gradelab.selftest import scratch_course
 
 REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
 
 
 def nobody_processes() -> set[str]:
@@ -90,3 +93,15 @@ def grade_sample() -> Callable[..., dict[str, CellGrade]]:
         return grade_notebook(notebook, course, assignment, student or sample.student, Limits())
 
     return grade
+
+
+@pytest.fixture(scope="session")
+def gradelab() -> Callable[..., subprocess.CompletedProcess]:
+    """``gradelab(*args, cwd=...)``: run this environment's ``gradelab`` command, as an
+    instructor would, and return what it printed and its exit status."""
+
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+        command = [str(BIN / "gradelab"), *args]
+        return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900)
+
+    return run

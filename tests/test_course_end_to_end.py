@@ -15,16 +15,10 @@ from gradelab.scores import assignment_scores
 BIN = Path(sys.executable).parent
 
 
-def gradelab(*args, cwd):
-    return subprocess.run(
-        [str(BIN / "gradelab"), *args], cwd=cwd, capture_output=True, text=True, timeout=900
-    )
-
-
 @pytest.mark.parametrize(
     "assignment", ["gradients", "mse_gradient", "update_step", "learning_rate", "sgd_logistic"]
 )
-def test_selftest_passes(course, assignment):
+def test_selftest_passes(course, assignment, gradelab):
     """The reference scores full marks, the blank 0, each listed wrong submission its score."""
     assert assignment in course.assignments()
     run = gradelab("selftest", assignment, cwd=course.root)
@@ -34,7 +28,7 @@ def test_selftest_passes(course, assignment):
     assert len(rows) >= 6 and all(row[3] == "ok" for row in rows), run.stdout
 
 
-def test_nbgrader_autograde_and_gradelab_autograde_give_the_same_scores(released_course):
+def test_nbgrader_autograde_and_gradelab_autograde_give_the_same_scores(released_course, gradelab):
     place_samples(released_course, "mse_gradient")
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     for student in ("sign_flipped", "reference", "returns_list"):
@@ -55,7 +49,7 @@ def test_nbgrader_autograde_and_gradelab_autograde_give_the_same_scores(released
     assert by_gradelab["sign_flipped"].score == 14
 
 
-def test_export_lists_the_gradebook_scores(released_course):
+def test_export_lists_the_gradebook_scores(released_course, gradelab):
     place_samples(released_course, "mse_gradient")
     autograde(released_course, "mse_gradient", "raises", force=True, weak=False)
     target = released_course.root / "gradebook" / "grades.csv"
@@ -66,18 +60,20 @@ def test_export_lists_the_gradebook_scores(released_course):
 
 
 @pytest.mark.parametrize("command", ["release", "autograde", "feedback", "export", "selftest"])
-def test_every_command_has_help_with_an_example(command, course):
+def test_every_command_has_help_with_an_example(command, course, gradelab):
     run = gradelab(command, "--help", cwd=course.root)
     assert run.returncode == 0 and f"gradelab {command}" in run.stdout.split("example:")[1]
 
 
-def test_outside_a_course_gradelab_says_where_it_looked(tmp_path):
+def test_outside_a_course_gradelab_says_where_it_looked(tmp_path, gradelab):
     run = gradelab("autograde", "mse_gradient", cwd=tmp_path)
     assert run.returncode == 2
     assert f"{tmp_path}/nbgrader_config.py: not found" in run.stderr
 
 
-def test_autograde_refuses_a_config_that_would_run_student_code_in_a_kernel(released_course):
+def test_autograde_refuses_a_config_that_would_run_student_code_in_a_kernel(
+    released_course, gradelab
+):
     config = released_course.root / "nbgrader_config.py"
     original = config.read_text()
     config.write_text(

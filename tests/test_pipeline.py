@@ -1,8 +1,6 @@
 """The grading pipeline's parts that stand in for nbgrader's: same results, one writer."""
 
 import copy
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,8 +18,6 @@ from gradelab.samples import Sample, place_samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
 from gradelab.symbolic.memo import remembered
-
-BIN = Path(sys.executable).parent
 
 
 def release_notebook(course):
@@ -154,19 +150,13 @@ def forkserver_processes() -> set[str]:
     return found
 
 
-def test_a_run_shows_progress_records_every_submission_and_leaves_no_process(course):
+def test_a_run_shows_progress_records_every_submission_and_leaves_no_process(course, gradelab):
     before = forkserver_processes()
     with scratch_course(course) as scratch:
         nbgrader_commands.release(scratch, "mse_gradient")
         copies = [Sample(f"student{i:02d}", None, "the reference") for i in range(12)]
         place_samples(scratch, "mse_gradient", copies)
-        run = subprocess.run(
-            [str(BIN / "gradelab"), "autograde", "mse_gradient", "--workers=2"],
-            cwd=scratch.root,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        run = gradelab("autograde", "mse_gradient", "--workers=2", cwd=scratch.root)
         assert run.returncode == 0, run.stdout + run.stderr
         assert "12/12" in run.stderr and "failed=0" in run.stderr
         assert "graded 12, already graded 0, not gradable 0, failed 0" in run.stdout
@@ -180,19 +170,13 @@ def test_a_run_shows_progress_records_every_submission_and_leaves_no_process(cou
     assert forkserver_processes() <= before
 
 
-def test_a_broken_hidden_suite_fails_each_submission_with_the_file_named(course):
+def test_a_broken_hidden_suite_fails_each_submission_with_the_file_named(course, gradelab):
     with scratch_course(course) as scratch:
         nbgrader_commands.release(scratch, "mse_gradient")
         place_samples(scratch, "mse_gradient", [Sample("alice", None, "the reference")])
         broken = scratch.hidden_suite("mse_gradient") / "test_broken.py"
         broken.write_text("def test_oops(:\n    pass\n")
-        run = subprocess.run(
-            [str(BIN / "gradelab"), "autograde", "mse_gradient"],
-            cwd=scratch.root,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        run = gradelab("autograde", "mse_gradient", cwd=scratch.root)
         assert run.returncode == 1, run.stdout + run.stderr
         assert "failed 1" in run.stdout and "failed=1" in run.stderr
         assert "alice: grading failed (GradingSetupError: " in run.stdout

@@ -9,44 +9,42 @@ the gradebook, formgrader, ``generate_feedback`` and ``export`` work unchanged.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_output
-from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Int, List, Unicode
 
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import cell_name, grade_notebook, is_test_cell
+from gradelab.grading.source_snapshot import source_snapshot
 from gradelab.sandbox.limits import Limits
 
 RESULTS_KEY = "gradelab"
 
 
-def locked_test_cells(course: Course, assignment: str, notebook: str) -> tuple[NotebookNode, ...]:
-    """The source's locked test cells, as the gradebook keeps them."""
+def locked_test_cells(db_url: str, assignment: str, notebook: str) -> list[NotebookNode]:
+    """The source's locked test cells, as the gradebook keeps them (read once per process)."""
+    source = source_snapshot(db_url, assignment).find_notebook(notebook, assignment)
+    sources = {cell.name: cell for cell in source.source_cells}
     cells = []
-    with Gradebook(course.db_url, course.course_id) as gradebook:
-        source = gradebook.find_notebook(notebook, assignment)
-        sources = {cell.name: cell for cell in source.source_cells}
-        for grade_cell in source.grade_cells:
-            kept = sources.get(grade_cell.name)
-            if grade_cell.cell_type != "code" or kept is None or kept.locked is False:
-                continue
-            meta = {
-                "grade": True,
-                "solution": False,
-                "locked": True,
-                "grade_id": grade_cell.name,
-                "points": grade_cell.max_score,
-                "schema_version": 3,
-                "checksum": kept.checksum,
-            }
-            cells.append(new_code_cell(kept.source, metadata={"nbgrader": meta}))
-    return tuple(cells)
+    for grade_cell in source.grade_cells:
+        kept = sources.get(grade_cell.name)
+        if grade_cell.cell_type != "code" or kept is None or kept.locked is False:
+            continue
+        meta = {
+            "grade": True,
+            "solution": False,
+            "locked": True,
+            "grade_id": grade_cell.name,
+            "points": grade_cell.max_score,
+            "schema_version": 3,
+            "checksum": kept.checksum,
+        }
+        cells.append(new_code_cell(kept.source, metadata={"nbgrader": meta}))
+    return cells
 
 
 class GradeInSandbox(NbGraderPreprocessor):
@@ -72,10 +70,6 @@ class GradeInSandbox(NbGraderPreprocessor):
         help="Grade with rlimits alone where namespaces cannot be made; each score is noted",
     ).tag(config=True)
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self._test_cells: dict[tuple, tuple[NotebookNode, ...]] = {}
-
     def limits(self) -> Limits:
         return Limits(
             wall_seconds=self.wall_seconds,
@@ -91,12 +85,11 @@ class GradeInSandbox(NbGraderPreprocessor):
     def restore_missing_test_cells(self, nb: NotebookNode, course: Course, info: dict) -> None:
         """Put back test cells a student deleted, from the gradebook's copy of the source."""
         present = {cell_name(cell, i) for i, cell in enumerate(nb.cells)}
-        for cell in locked_test_cells(course, info["assignment"], info["notebook"]):
-            if cell.metadata["nbgrader"]["grade_id"] not in present:
-                self.log.warning(
-                    "Restoring deleted test cell %s", cell.metadata["nbgrader"]["grade_id"]
-                )
-                nb.cells.append(copy.deepcopy(cell))
+        for cell in locked_test_cells(course.db_url, info["assignment"], info["notebook"]):
+            grade_id = cell.metadata["nbgrader"]["grade_id"]
+            if grade_id not in present:
+                self.log.warning("Restoring deleted test cell %s", grade_id)
+                nb.cells.append(cell)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         coursedir = CourseDirectory(parent=self)
