@@ -244,6 +244,13 @@ def main(argv: list[str] | None = None) -> int:
     except nbgrader_commands.NbgraderFailed as error:
         print(f"gradelab: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(
+            "gradelab: stopped. What was graded is recorded; run the same command again to "
+            "grade the rest.",
+            file=sys.stderr,
+        )
+        return 130
 
 
 if __name__ == "__main__":

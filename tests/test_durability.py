@@ -59,8 +59,11 @@ def test_a_stopped_run_is_finished_by_the_next_one(course, stop, sandbox_process
         first = start_autograde(scratch)
         wait_until_some_are_graded(scratch, 2)
         os.killpg(first.pid, stop)  # the whole command, as Ctrl-C or a kill would
-        first.wait(timeout=60)
+        output, _ = first.communicate(timeout=60)
         assert first.returncode != 0
+        if stop == signal.SIGINT:
+            assert "stopped. What was graded is recorded" in output
+            assert "Traceback" not in output
         deadline = time.monotonic() + 5
         while sandbox_processes() and time.monotonic() < deadline:
             time.sleep(0.05)
