@@ -18,11 +18,11 @@ ARGS ?=
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[instructor,dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/gradelab demo
+	$(BIN)/gradelab demo --keep build/demo
 
 $(POSTGRES):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15

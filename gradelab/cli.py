@@ -5,50 +5,41 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 # Grading runs a worker per core, each doing many small numpy computations: BLAS threads
 # would only compete with the workers for the cores. Set before numpy is first imported.
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")
 
-from gradelab import nbgrader_commands  # noqa: E402
-from gradelab.course import Course  # noqa: E402
-from gradelab.sandbox import spawn  # noqa: E402
-from gradelab.sandbox.limits import Isolation  # noqa: E402
-from gradelab.sandbox.session import IsolationUnavailable, namespaces_work  # noqa: E402
-from gradelab.symbolic.command import add_check_expr_command  # noqa: E402
-
-if TYPE_CHECKING:
-    from gradelab.selftest import Verdict
+from gradelab.errors import GradelabError  # noqa: E402
+from gradelab.text import printable  # noqa: E402
 
 # Each command imports what it needs when it runs: nbgrader, pytest, sympy and matplotlib
 # take seconds to import, and most commands need only some of them.
 DEFAULT_WORKERS = os.cpu_count() or 1
-
-COURSE_FREE = {"check-expr"}
-EXAMPLES = {
-    "release": "gradelab release mse_gradient",
-    "autograde": "gradelab autograde mse_gradient --student alice",
-    "feedback": "gradelab feedback mse_gradient",
-    "export": "gradelab export --to gradebook/grades.csv",
-    "report": "gradelab report mse_gradient",
-    "selftest": "gradelab selftest mse_gradient",
-    "demo": "gradelab demo",
-}
+INSTRUCTOR_EXTRA = (
+    "gradelab's instructor commands need its instructor extras: pip install 'gradelab[instructor]'"
+)
 
 
-def assignments_or_all(course: Course, names: list[str]) -> list[str]:
-    known = course.assignments()
-    for name in names:
-        if name not in known:
-            raise SystemExit(f"gradelab: no assignment '{name}' in {course.root / 'source'}")
-    return names or known
+def load_course(args: argparse.Namespace):
+    from gradelab.course import Course
+
+    return Course.load(args.course)
+
+
+def assignments_or_all(course, names: list[str]) -> list[str]:
+    return [course.require_assignment(name) for name in names] or course.assignments()
 
 
 def require_isolation(weak: bool) -> None:
-    reason = namespaces_work(Isolation.for_course(Path(".")).unshare_command)
+    from gradelab.errors import IsolationUnavailable
+    from gradelab.sandbox.limits import Isolation
+    from gradelab.sandbox.session import namespaces_work
+
+    reason = namespaces_work(Isolation.for_assignment(None).unshare_command)
     if reason is not None and not weak:
         raise IsolationUnavailable(
             f"cannot create the sandbox's namespaces ({reason}); nothing was graded. Run as "
@@ -56,30 +47,40 @@ def require_isolation(weak: bool) -> None:
         )
 
 
-def score_table(course: Course, assignment: str) -> str:
+def score_table(course, assignment: str) -> str:
     from gradelab.scores import assignment_scores
 
     scores = assignment_scores(course, assignment)
     rows = [assignment, f"  {'student':<22}{'score':>8}  per cell"]
     for student, s in sorted(scores.items()):
-        cells = "  ".join(f"{name}={value:g}" for name, value in s.cells.items())
-        detail = f"not graded: {s.not_graded}" if s.not_graded else cells
-        rows.append(f"  {student:<22}{s.score:>5g}/{s.max_score:<3g} {detail}")
+        cells = "  ".join(f"{printable(name, 40)}={value:g}" for name, value in s.cells.items())
+        if s.not_graded:
+            cells = f"not graded: {printable(s.not_graded, 200)}"
+        elif s.pending:
+            cells = f"no score yet: {printable(s.pending, 200)}"
+        rows.append(f"  {printable(student, 22):<22}{s.score:>5g}/{s.max_score:<3g} {cells}")
     return "\n".join(rows)
 
 
-def cmd_release(course: Course, args: argparse.Namespace) -> int:
+def cmd_release(args: argparse.Namespace) -> int:
+    from gradelab import nbgrader_commands
+
+    course = load_course(args)
     for assignment in assignments_or_all(course, args.assignments):
         nbgrader_commands.release(course, assignment)
-        print(f"released {assignment} -> {course.root / 'release' / assignment}")
+        print(f"released {assignment} -> {course.release_folder(assignment)}")
     return 0
 
 
-def cmd_autograde(course: Course, args: argparse.Namespace) -> int:
+def cmd_autograde(args: argparse.Namespace) -> int:
+    from gradelab.sandbox import spawn
+
+    course = load_course(args)
+    course.require_assignment(args.assignment)
     require_isolation(args.accept_weak_isolation)
     if not args.scheduler:
         spawn.start_fork_server()  # its imports overlap the ones below
-    from gradelab.autograde import autograde
+    from gradelab.autograde.run import autograde
 
     run = autograde(
         course,
@@ -95,81 +96,133 @@ def cmd_autograde(course: Course, args: argparse.Namespace) -> int:
         f"not gradable {len(run.refused)}, failed {len(run.failed)}"
     )
     for student, reason in run.refused.items():
-        print(f"  {student}: {reason}")
-    for student, error in run.failed.items():
-        print(f"  {student}: grading failed ({error}); it is graded again on the next run")
+        print(f"  {printable(student, 60)}: {printable(reason, 300)}")
+    if run.stopped:
+        print(f"  grading stopped before any student: {printable(run.stopped, 600)}")
+        print(f"  the {len(run.failed)} submissions have no score until they are graded again")
+    else:
+        for student, error in run.failed.items():
+            print(
+                f"  {printable(student, 60)}: grading failed ({printable(error, 600)}); it has "
+                "no score until it is graded again on the next run"
+            )
     print(score_table(course, args.assignment))
     return 1 if run.failed else 0
 
 
-def cmd_feedback(course: Course, args: argparse.Namespace) -> int:
+def cmd_feedback(args: argparse.Namespace) -> int:
     from gradelab.feedback import write_feedback
 
-    write_feedback(course, args.assignment)
-    print(f"feedback written to {course.root / 'feedback'}")
+    course = load_course(args)
+    write_feedback(course, course.require_assignment(args.assignment))
+    print(f"feedback written to {course.folder('feedback')}")
     return 0
 
 
-def export_grades(course: Course, target: Path) -> None:
-    """nbgrader's CSV of the gradebook, and Gradescope's results.json per submission."""
-    from gradelab.gradescope import export_gradescope
+def cmd_export(args: argparse.Namespace) -> int:
+    from gradelab.exports import export_grades
 
-    nbgrader_commands.export(course, target)
-    print(f"grades exported to {target}")
-    for assignment in course.assignments():
-        folder = course.root / "gradebook" / "gradescope" / assignment
-        written = export_gradescope(course, assignment, folder)
-        if written:
-            print(f"Gradescope results.json for {len(written)} submissions in {folder}")
-
-
-def cmd_export(course: Course, args: argparse.Namespace) -> int:
+    course = load_course(args)
     export_grades(course, (course.root / args.to).resolve())
     return 0
 
 
-def cmd_report(course: Course, args: argparse.Namespace) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from gradelab.report import write_report
 
-    print(f"report written to {write_report(course, args.assignment)}")
+    course = load_course(args)
+    print(f"report written to {write_report(course, course.require_assignment(args.assignment))}")
     return 0
 
 
-def report_verdicts(assignment: str, verdicts: list[Verdict]) -> bool:
-    from gradelab.selftest import verdict_table
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from gradelab.selftest import selftest, verdict_table
 
-    print(verdict_table(assignment, verdicts))
-    return all(v.ok for v in verdicts)
-
-
-def cmd_selftest(course: Course, args: argparse.Namespace) -> int:
-    from gradelab.selftest import selftest
-
-    require_isolation(False)
-    results = [
-        report_verdicts(a, selftest(course, a))
-        for a in assignments_or_all(course, args.assignments)
-    ]
-    return 0 if all(results) else 1
-
-
-def cmd_demo(course: Course, args: argparse.Namespace) -> int:
-    """The whole course on sample submissions, in this course folder's own gradebook."""
-    from gradelab.feedback import write_feedback
-    from gradelab.report import write_report
-    from gradelab.selftest import grade_samples
-
+    course = load_course(args)
     require_isolation(False)
     ok = True
-    for assignment in course.assignments():
-        print(f"== {assignment}: release, sample submissions, autograde")
-        ok &= report_verdicts(assignment, grade_samples(course, assignment))
-        write_feedback(course, assignment)
-        print(f"report: {write_report(course, assignment)}")
-    export_grades(course, course.root / "gradebook" / "grades.csv")
-    print(f"feedback in {course.root / 'feedback'}")
-    print("demo finished: every score as expected" if ok else "demo finished with MISMATCHES")
+    for assignment in assignments_or_all(course, args.assignments):
+        verdicts = selftest(course, assignment)
+        print(verdict_table(assignment, verdicts), flush=True)
+        ok &= all(v.ok for v in verdicts)
     return 0 if ok else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from gradelab.demo import run_demo
+
+    course = load_course(args)
+    require_isolation(False)
+    return 0 if run_demo(course, Path(args.keep) if args.keep else None) else 1
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from gradelab.scaffold import new_assignment
+
+    course = load_course(args)
+    for path in new_assignment(course, args.assignment):
+        print(f"wrote {path.relative_to(course.root)}")
+    print(
+        f"next: gradelab release {args.assignment} && gradelab selftest {args.assignment}; "
+        "then edit the files above (docs/authoring.md)"
+    )
+    return 0
+
+
+def cmd_check_expr(args: argparse.Namespace) -> int:
+    from gradelab.symbolic.command import run_check_expr
+
+    return run_check_expr(args)
+
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Command, str, str]] = {
+    "release": (
+        cmd_release,
+        "generate student notebooks in release/",
+        "gradelab release week1",
+    ),
+    "autograde": (
+        cmd_autograde,
+        "grade submitted/ in the sandbox",
+        "gradelab autograde week1 --student alice",
+    ),
+    "feedback": (
+        cmd_feedback,
+        "write feedback HTML into feedback/",
+        "gradelab feedback week1",
+    ),
+    "report": (
+        cmd_report,
+        "write an HTML report on an assignment's grading",
+        "gradelab report week1",
+    ),
+    "export": (
+        cmd_export,
+        "export the gradebook as CSV and Gradescope JSON",
+        "gradelab export --to gradebook/grades.csv",
+    ),
+    "selftest": (
+        cmd_selftest,
+        "check an assignment's grading on known answers, in a scratch copy",
+        "gradelab selftest week1",
+    ),
+    "demo": (
+        cmd_demo,
+        "run the course end to end on sample submissions, in a scratch copy",
+        "gradelab demo --keep build/demo",
+    ),
+    "new": (
+        cmd_new,
+        "start a new assignment from a working example (notebook, checks, reference, tests)",
+        "gradelab new huber_gradient",
+    ),
+    "check-expr": (
+        cmd_check_expr,
+        "check a typed math answer against the expected expression (JSON output)",
+        "gradelab check-expr '2x' --expected 'x+x' --vars x",
+    ),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,22 +233,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--course", default=".", help="course folder (default: current)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+    subs = {}
+    for name, (handler, help_text, example) in COMMANDS.items():
         sub = commands.add_parser(
             name,
             help=help_text,
             description=help_text,
-            epilog=f"example:\n  {EXAMPLES[name]}",
+            epilog=f"example:\n  {example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub.set_defaults(handler=handler)
-        return sub
+        subs[name] = sub
 
-    release = command("release", cmd_release, "generate student notebooks in release/")
-    release.add_argument("assignments", nargs="*", help="assignments (default: all)")
-
-    autograde = command("autograde", cmd_autograde, "grade submitted/ in the sandbox")
+    subs["release"].add_argument("assignments", nargs="*", help="assignments (default: all)")
+    autograde = subs["autograde"]
     autograde.add_argument("assignment")
     autograde.add_argument("--student", help="grade only this student")
     autograde.add_argument("--force", action="store_true", help="regrade graded submissions")
@@ -215,42 +266,35 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="where namespaces are unavailable, grade with rlimits only (noted on each score)",
     )
+    subs["feedback"].add_argument("assignment")
+    subs["report"].add_argument("assignment")
+    subs["export"].add_argument("--to", default="gradebook/grades.csv", help="CSV file to write")
+    subs["selftest"].add_argument("assignments", nargs="*", help="assignments (default: all)")
+    subs["demo"].add_argument(
+        "--keep", metavar="DIR", help="make the scratch copy in DIR and leave it for a look"
+    )
+    subs["new"].add_argument("assignment", help="the new assignment's name, e.g. huber_gradient")
+    from gradelab.symbolic.command import add_check_expr_arguments
 
-    feedback = command("feedback", cmd_feedback, "write feedback HTML into feedback/")
-    feedback.add_argument("assignment")
-
-    report = command("report", cmd_report, "write an HTML report on an assignment's grading")
-    report.add_argument("assignment")
-
-    export = command("export", cmd_export, "export the gradebook as CSV and Gradescope JSON")
-    export.add_argument("--to", default="gradebook/grades.csv", help="CSV file to write")
-
-    test = command("selftest", cmd_selftest, "check an assignment's grading on known answers")
-    test.add_argument("assignments", nargs="*", help="assignments (default: all)")
-
-    command("demo", cmd_demo, "run the demo course end to end on sample submissions")
-    add_check_expr_command(commands)
+    add_check_expr_arguments(subs["check-expr"])
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        course = None if args.command in COURSE_FREE else Course.load(args.course)
-        return args.handler(course, args)
-    except (FileNotFoundError, ValueError, IsolationUnavailable) as error:
+        return args.handler(args)
+    except GradelabError as error:
         print(f"gradelab: {error}", file=sys.stderr)
-        return 2
-    except nbgrader_commands.NbgraderFailed as error:
-        print(f"gradelab: {error}", file=sys.stderr)
-        return 1
+        return error.exit_status
     except KeyboardInterrupt:
-        print(
-            "gradelab: stopped. What was graded is recorded; run the same command again to "
-            "grade the rest.",
-            file=sys.stderr,
-        )
+        print("gradelab: stopped.", file=sys.stderr)
         return 130
+    except ModuleNotFoundError as error:
+        if error.name in ("nbgrader", "pytest", "tqdm", "distributed", "matplotlib"):
+            print(f"gradelab: {INSTRUCTOR_EXTRA} (missing: {error.name})", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":

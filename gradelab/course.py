@@ -1,51 +1,155 @@
-"""Where a course keeps things, read from its ``nbgrader_config.py``."""
+"""A course: its folders and settings, read from its ``nbgrader_config.py`` through
+nbgrader's own ``CourseDirectory``, plus gradelab's conventions (``autograder/``,
+``solutions/``) and settings (``c.Gradelab``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from nbgrader.coursedir import CourseDirectory
+from traitlets import Unicode
+from traitlets.config import Config, LoggingConfigurable
 from traitlets.config.loader import PyFileConfigLoader
 
+from gradelab.errors import CourseError
+
 CONFIG_FILE = "nbgrader_config.py"
+SANDBOX_STEP = "gradelab.grading.nbgrader_step.GradeInSandbox"
+SECRET_FILE = "gradebook/course_secret"
+
+
+class Gradelab(LoggingConfigurable):
+    """gradelab's course settings (``c.Gradelab.*`` in ``nbgrader_config.py``)."""
+
+    student_id_pattern = Unicode(
+        r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}",
+        help="Submission folder names (student ids) gradelab grades; others are refused with "
+        "the reason. The default keeps ids safe in paths, terminals, CSV files and HTML.",
+    ).tag(config=True)
 
 
 @dataclass(frozen=True)
 class Course:
+    """The course whose ``nbgrader_config.py`` lies in ``root``."""
+
     root: Path
     course_id: str
     db_url: str
+    config: Config = field(repr=False, compare=False, hash=False)
 
     @classmethod
     def load(cls, root: Path | str = ".") -> Course:
         """Read the course whose ``nbgrader_config.py`` is in ``root``."""
         root = Path(root).resolve()
         if not (root / CONFIG_FILE).is_file():
-            raise FileNotFoundError(f"{root / CONFIG_FILE}: not found; run gradelab in a course")
-        config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
-        directory = config.get("CourseDirectory", {})
-        db_url = directory.get("db_url", f"sqlite:///{root / 'gradebook' / 'gradebook.db'}")
-        return cls(
-            root=root,
-            course_id=str(directory.get("course_id", "course")),
-            db_url=str(db_url),
-        )
+            raise CourseError(f"{root / CONFIG_FILE}: not found; run gradelab in a course folder")
+        try:
+            config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+        except Exception as error:  # noqa: BLE001 - any error in the instructor's file
+            raise CourseError(f"{root / CONFIG_FILE}: {type(error).__name__}: {error}") from None
+        if "root" not in config.CourseDirectory:
+            config.CourseDirectory.root = str(root)
+        return cls.from_config(config)
 
+    @classmethod
+    def from_config(cls, config: Config) -> Course:
+        """The course of a loaded nbgrader configuration (as nbgrader's steps have it)."""
+        coursedir = CourseDirectory(config=config)
+        root = Path(coursedir.root).resolve()
+        return cls(root, coursedir.course_id or "default_course", coursedir.db_url, config)
+
+    @property
+    def directories(self) -> CourseDirectory:
+        return CourseDirectory(config=self.config)
+
+    @property
+    def settings(self) -> Gradelab:
+        return Gradelab(config=self.config)
+
+    # -- what the instructor writes --------------------------------------------------------
     def assignments(self) -> list[str]:
-        """Assignments in ``source/``, in name order."""
-        return sorted(p.name for p in (self.root / "source").iterdir() if p.is_dir())
+        """Assignments in the source folder, in name order."""
+        source = self.folder("source")
+        return sorted(p.name for p in source.iterdir() if p.is_dir()) if source.is_dir() else []
+
+    def require_assignment(self, assignment: str) -> str:
+        if assignment not in self.assignments():
+            raise CourseError(f"no assignment '{assignment}' in {self.folder('source')}")
+        return assignment
+
+    def source_folder(self, assignment: str) -> Path:
+        return self.folder("source") / assignment
 
     def source_notebooks(self, assignment: str) -> list[Path]:
-        return sorted((self.root / "source" / assignment).glob("*.ipynb"))
-
-    def release_notebook(self, assignment: str, notebook: str) -> Path:
-        return self.root / "release" / assignment / f"{notebook}.ipynb"
-
-    def submission_folder(self, student: str, assignment: str) -> Path:
-        return self.root / "submitted" / student / assignment
+        return sorted(self.source_folder(assignment).glob("*.ipynb"))
 
     def hidden_suite(self, assignment: str) -> Path:
         return self.root / "autograder" / assignment
 
     def reference_solution(self, assignment: str) -> Path:
         return self.root / "solutions" / f"{assignment}.py"
+
+    # -- nbgrader's folders ---------------------------------------------------------------------
+    def folder(self, step: str) -> Path:
+        """The folder of an nbgrader step ("source", "release", "submitted", ...)."""
+        directories = self.directories
+        name = getattr(directories, f"{step}_directory")
+        return Path(directories.root) / name
+
+    def release_folder(self, assignment: str) -> Path:
+        """The instructor's released copy of an assignment: what students get, and what the
+        sandbox sees of the course while grading."""
+        return self.folder("release") / assignment
+
+    def release_notebook(self, assignment: str, notebook: str) -> Path:
+        return self.release_folder(assignment) / f"{notebook}.ipynb"
+
+    def submission_folder(self, student: str, assignment: str) -> Path:
+        return self.folder("submitted") / student / assignment
+
+    def autograded_folder(self, student: str, assignment: str) -> Path:
+        return self.folder("autograded") / student / assignment
+
+    def feedback_folder(self, student: str, assignment: str) -> Path:
+        return self.folder("feedback") / student / assignment
+
+    # -- gradelab's settings --------------------------------------------------------------------
+    def valid_student_id(self, student: str) -> bool:
+        return re.fullmatch(self.settings.student_id_pattern, student) is not None
+
+    def require_sandbox_step(self) -> None:
+        """Refuse a configuration in which nbgrader would run student code in a kernel."""
+        steps = self.config.Autograde.get("autograde_preprocessors", [])
+        names = [
+            step if isinstance(step, str) else f"{step.__module__}.{step.__name__}"
+            for step in steps
+        ]
+        if SANDBOX_STEP not in names:
+            raise CourseError(
+                f"{self.root / CONFIG_FILE}: Autograde.autograde_preprocessors does not list "
+                f"{SANDBOX_STEP}; nbgrader would run student code in a Jupyter kernel. Add it "
+                "first."
+            )
+
+    def secret(self) -> str:
+        """The course secret mixed into the hidden tests' seeds: made on first use, kept in
+        ``gradebook/`` (never visible to a sandbox, never released)."""
+        path = self.root / SECRET_FILE
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f".{path.name}.{os.getpid()}")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_hex(32))
+            try:
+                os.link(draft, path)  # atomic: the first process to get here sets it
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return path.read_text().strip()

@@ -25,7 +25,7 @@ def write_feedback(course: Course, assignment: str) -> None:
     for student, score in scores.items():
         if score.not_graded is None:
             continue
-        folder = course.root / "feedback" / student / assignment
+        folder = course.feedback_folder(student, assignment)
         folder.mkdir(parents=True, exist_ok=True)
         for source in course.source_notebooks(assignment):
             page = NOT_GRADED_PAGE.format(

@@ -8,12 +8,7 @@ import sys
 from pathlib import Path
 
 from gradelab.course import Course
-
-STEP = "gradelab.grading.nbgrader_step.GradeInSandbox"
-
-
-class NbgraderFailed(RuntimeError):
-    pass
+from gradelab.errors import NbgraderFailed
 
 
 def start_nbgrader(course: Course, *args: str) -> subprocess.Popen:
@@ -39,16 +34,6 @@ def nbgrader(course: Course, *args: str, check: bool = True) -> int:
 
 def release(course: Course, assignment: str) -> None:
     nbgrader(course, "generate_assignment", assignment, "--force")
-
-
-def require_sandbox_step(course: Course) -> None:
-    """Refuse a configuration in which nbgrader would run student code in a kernel."""
-    config = (course.root / "nbgrader_config.py").read_text()
-    if STEP not in config:
-        raise NbgraderFailed(
-            f"{course.root / 'nbgrader_config.py'}: Autograde.autograde_preprocessors does not "
-            f"list {STEP}; nbgrader would run student code in a Jupyter kernel. Add it first."
-        )
 
 
 def feedback(course: Course, assignment: str) -> None:

@@ -32,7 +32,7 @@ class SubmissionResults:
 def read_results(course: Course, assignment: str) -> dict[str, SubmissionResults]:
     """Each autograded student's per-cell, per-test results for ``assignment``."""
     results = {}
-    for folder in sorted((course.root / "autograded").glob(f"*/{assignment}")):
+    for folder in sorted(course.folder("autograded").glob(f"*/{assignment}")):
         student = folder.parent.name
         found = SubmissionResults(student)
         for path in sorted(folder.glob("*.ipynb")):

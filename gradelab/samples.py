@@ -62,7 +62,7 @@ def submission_notebook(course: Course, assignment: str, notebook: str, sample: 
     released = nbformat.read(course.release_notebook(assignment, notebook), as_version=4)
     if sample.blank:
         return nbformat.writes(released)
-    source = nbformat.read(course.root / "source" / assignment / f"{notebook}.ipynb", 4)
+    source = nbformat.read(course.source_folder(assignment) / f"{notebook}.ipynb", 4)
     answers = {
         cell_name(cell, i): solution_code(cell)
         for i, cell in enumerate(source.cells)

@@ -9,6 +9,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from gradelab.course import Course
 
 NOT_GRADED = "Not graded: "
+NOT_GRADED_YET = "Not graded yet: "
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class SubmissionScore:
     max_score: float
     cells: dict[str, float]
     not_graded: str | None = None
+    pending: str | None = None
 
 
 def assignment_scores(course: Course, assignment: str) -> dict[str, SubmissionScore]:
@@ -34,17 +36,21 @@ def assignment_scores(course: Course, assignment: str) -> dict[str, SubmissionSc
                 for notebook in submission.notebooks
                 for grade in notebook.grades
             }
-            reasons = [
-                comment.auto_comment.removeprefix(NOT_GRADED)
+            comments = [
+                comment.auto_comment or ""
                 for notebook in submission.notebooks
                 for comment in notebook.comments
-                if (comment.auto_comment or "").startswith(NOT_GRADED)
             ]
             scores[submission.student.id] = SubmissionScore(
                 submission.student.id,
                 float(submission.score),
                 float(submission.max_score),
                 cells,
-                reasons[0] if reasons else None,
+                _reason(comments, NOT_GRADED),
+                _reason(comments, NOT_GRADED_YET),
             )
     return scores
+
+
+def _reason(comments: list[str], prefix: str) -> str | None:
+    return next((c.removeprefix(prefix) for c in comments if c.startswith(prefix)), None)

@@ -1,7 +1,8 @@
 """Prove an assignment's grading on a throwaway copy of the course.
 
 The reference must score full marks, the blank release 0, and each wrong submission listed
-in ``autograder/<assignment>/selftest.toml`` exactly the score the list gives it.
+in ``autograder/<assignment>/selftest.toml`` exactly the score the list gives it. A sample
+whose grading failed (a broken hidden test, say) shows why on its row.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gradelab import nbgrader_commands
-from gradelab.autograde import autograde
+from gradelab.autograde.run import autograde
 from gradelab.course import CONFIG_FILE, Course
 from gradelab.samples import Sample, place_samples
 from gradelab.scores import SubmissionScore, assignment_scores
+from gradelab.text import printable
 
 COURSE_PARTS = ("source", "autograder", "solutions", CONFIG_FILE)
 
@@ -27,6 +29,7 @@ COURSE_PARTS = ("source", "autograder", "solutions", CONFIG_FILE)
 class Verdict:
     sample: Sample
     score: SubmissionScore | None
+    error: str | None = None
 
     @property
     def expected(self) -> float | None:
@@ -36,37 +39,53 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
-        return self.score is not None and abs(self.score.score - self.expected) < 1e-6
+        return (
+            self.error is None
+            and self.score is not None
+            and self.score.pending is None
+            and abs(self.score.score - self.expected) < 1e-6
+        )
+
+
+def copy_course(course: Course, folder: Path) -> Course:
+    """The course's instructor files copied into ``folder``, with an empty gradebook."""
+    for part in COURSE_PARTS:
+        source = course.root / part
+        if source.is_dir():
+            shutil.copytree(source, folder / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.is_file():
+            shutil.copy2(source, folder / part)
+    (folder / "gradebook").mkdir(exist_ok=True)
+    return Course.load(folder)
 
 
 @contextmanager
-def scratch_course(course: Course) -> Iterator[Course]:
-    """A copy of the course's instructor files with an empty gradebook of its own."""
-    with tempfile.TemporaryDirectory(prefix="gradelab-selftest-") as folder:
-        for part in COURSE_PARTS:
-            source = course.root / part
-            if source.is_dir():
-                shutil.copytree(
-                    source, Path(folder) / part, ignore=shutil.ignore_patterns("__pycache__")
-                )
-            else:
-                shutil.copy2(source, Path(folder) / part)
-        (Path(folder) / "gradebook").mkdir()
-        saved = os.environ.pop("GRADELAB_DB_URL", None)
-        try:
-            yield Course.load(folder)
-        finally:
-            if saved is not None:
-                os.environ["GRADELAB_DB_URL"] = saved
+def scratch_course(course: Course, keep: Path | None = None) -> Iterator[Course]:
+    """A copy of the course's instructor files with an empty gradebook of its own (SQLite,
+    whatever database the course uses), removed afterwards unless it is made in ``keep``."""
+    saved = os.environ.pop("GRADELAB_DB_URL", None)
+    try:
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            yield copy_course(course, keep.resolve())
+            return
+        with tempfile.TemporaryDirectory(prefix="gradelab-scratch-") as folder:
+            yield copy_course(course, Path(folder))
+    finally:
+        if saved is not None:
+            os.environ["GRADELAB_DB_URL"] = saved
 
 
 def grade_samples(course: Course, assignment: str) -> list[Verdict]:
     """Release, place the samples, autograde them all, and compare with what they must get."""
     nbgrader_commands.release(course, assignment)
     listed = place_samples(course, assignment)
-    autograde(course, assignment, force=True, weak=False)
+    run = autograde(course, assignment, force=True, weak=False)
     scores = assignment_scores(course, assignment)
-    return [Verdict(sample, scores.get(sample.student)) for sample in listed]
+    return [
+        Verdict(sample, scores.get(sample.student), run.failed.get(sample.student))
+        for sample in listed
+    ]
 
 
 def selftest(course: Course, assignment: str) -> list[Verdict]:
@@ -77,8 +96,9 @@ def selftest(course: Course, assignment: str) -> list[Verdict]:
 def verdict_table(assignment: str, verdicts: list[Verdict]) -> str:
     rows = [f"{assignment}", f"  {'submission':<22}{'score':>8}{'expected':>10}  result"]
     for v in verdicts:
-        got = "error" if v.score is None else f"{v.score.score:g}/{v.score.max_score:g}"
+        got = "error" if v.score is None or v.error else f"{v.score.score:g}/{v.score.max_score:g}"
         expected = "?" if v.expected is None else f"{v.expected:g}"
         mark = "ok" if v.ok else "MISMATCH"
-        rows.append(f"  {v.sample.student:<22}{got:>8}{expected:>10}  {mark}  {v.sample.why}")
+        why = f"grading failed: {printable(v.error, 300)}" if v.error else v.sample.why
+        rows.append(f"  {v.sample.student:<22}{got:>8}{expected:>10}  {mark}  {why}")
     return "\n".join(rows)

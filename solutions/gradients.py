@@ -10,21 +10,14 @@ grammar of ``gradelab.symbolic``.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
+
+from gradelab.student import Choice
 
 SECANT_SLOPE = "2x + h"
 DERIVATIVE = "2x"
 GRADIENT = "[2x, 2y]"
 UPDATE_RULE = "theta - alpha grad"
-
-
-class Choice(NamedTuple):
-    """The right letter of a multiple-choice question, and why each other letter is wrong."""
-
-    answer: str
-    why_not: dict[str, str]
 
 
 CHOICES = {

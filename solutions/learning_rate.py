@@ -13,8 +13,7 @@ e_k = w_k - w* obeys e_{k+1} = (I - alpha H) e_k. A run is judged from its path,
 from __future__ import annotations
 
 import numpy as np
-
-from gradelab.student.checks_learning_rate import (
+from checks import (
     NUM_STEPS,
     RATES,
     TOL,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from gradelab.student.checks import finite_difference_gradient
+from gradelab.student import finite_difference_gradient
 
 VARIABLES = ("w", "b", "n", "x_i", "y_i")
 COST = "1/n*sum((w x_i + b - y_i)^2, i)"

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from gradelab.student.checks_update_step import (
+from checks import (
     HOUSE_FEATURES,
     HOUSE_PRICES,
     STUDY_HOURS,

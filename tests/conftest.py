@@ -9,11 +9,11 @@ from types import ModuleType
 
 import nbformat
 import pytest
+from course_files import reference_solution
 
 from gradelab import nbgrader_commands
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import CellGrade, grade_notebook
-from gradelab.grading.plugin import load_reference
 from gradelab.samples import Sample, submission_notebook
 from gradelab.sandbox.limits import NOBODY, Limits
 from gradelab.selftest import scratch_course
@@ -68,9 +68,9 @@ def released(request: pytest.FixtureRequest, released_copy: Callable[[str], Cour
 
 
 @pytest.fixture(scope="module")
-def reference(request: pytest.FixtureRequest, course: Course) -> ModuleType:
+def reference(request: pytest.FixtureRequest) -> ModuleType:
     """The reference solution of the test module's ``ASSIGNMENT``."""
-    return load_reference(course.reference_solution(request.module.ASSIGNMENT))
+    return reference_solution(request.module.ASSIGNMENT)
 
 
 @pytest.fixture(scope="session")

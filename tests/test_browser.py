@@ -149,7 +149,7 @@ def lab(released_course: Course, tmp_path: Path) -> Iterator[Lab]:
     """JupyterLab serving a copy of the mse_gradient release notebook."""
     folder = tmp_path / "mse_gradient"
     folder.mkdir()
-    shutil.copy2(released_course.root / "release" / "mse_gradient" / NOTEBOOK, folder)
+    shutil.copytree(released_course.release_folder("mse_gradient"), folder, dirs_exist_ok=True)
     with serve(folder, tmp_path) as server:
         yield server
 
@@ -261,21 +261,22 @@ def test_each_release_notebook_worked_through_in_jupyterlab(
     """Each release notebook with right answers typed in: Run All Cells in JupyterLab runs
     without an error and every public check passes."""
     folder = tmp_path / "course"
-    folder.mkdir()
-    for assignment in COURSE:
+    for assignment in COURSE:  # each in its folder, as released, with its public modules
         course = released_copy(assignment)
+        shutil.copytree(course.release_folder(assignment), folder / assignment)
         reference = next(s for s in samples(course, assignment) if s.student == "reference")
         text = submission_notebook(course, assignment, assignment, reference)
-        (folder / f"{assignment}.ipynb").write_text(text)
+        (folder / assignment / f"{assignment}.ipynb").write_text(text)
     with serve(folder, tmp_path) as lab:
         for assignment in COURSE:
-            run_all_cells(page, lab, folder / f"{assignment}.ipynb", tmp_path)
+            run_all_cells(page, lab, folder, f"{assignment}/{assignment}.ipynb", tmp_path)
 
 
-def run_all_cells(page: Page, lab: Lab, notebook: Path, artifacts: Path) -> None:
-    """Open ``notebook``, run all its cells from the Run menu, check what they printed."""
-    test_cells = sum(1 for cell in nbformat.read(notebook, 4).cells if is_test_cell(cell))
-    page.goto(lab.tree(notebook.name))
+def run_all_cells(page: Page, lab: Lab, root: Path, notebook: str, artifacts: Path) -> None:
+    """Open ``notebook`` (a path under the served ``root``), run all its cells from the Run
+    menu, check what they printed."""
+    test_cells = sum(1 for cell in nbformat.read(root / notebook, 4).cells if is_test_cell(cell))
+    page.goto(lab.tree(notebook))
     idle = page.locator(".jp-StatusBar-Item", has_text="Python 3 (ipykernel) | Idle")
     expect(idle).to_be_visible(timeout=TIMEOUT_MS)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
@@ -288,5 +289,5 @@ def run_all_cells(page: Page, lab: Lab, notebook: Path, artifacts: Path) -> None
     errors = page.locator(stderr)
     passed = page.locator(".jp-OutputArea-output").filter(has_text="All public checks passed")
     assert errors.count() == 0, [errors.nth(i).inner_text()[:300] for i in range(errors.count())]
-    assert passed.count() >= test_cells, notebook.name
-    page.screenshot(path=artifacts / f"{notebook.stem}.png")
+    assert passed.count() >= test_cells, notebook
+    page.screenshot(path=artifacts / f"{Path(notebook).stem}.png")

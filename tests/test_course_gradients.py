@@ -3,19 +3,18 @@ cost what they should, the source notebook runs clean, and its public checks cat
 
 import numpy as np
 import pytest
+from course_files import public_module
 
 from gradelab.samples import Sample, samples
-from gradelab.student.checks import CheckFailed
-from gradelab.student.checks_symbolic import (
-    check_choices,
-    check_descent_step,
-    check_gradient_answer,
-    check_slope_answers,
-    check_steepest_ascent,
-    check_update_rule,
-)
+from gradelab.student import CheckFailed, check_choices
 
 ASSIGNMENT = "gradients"
+checks = public_module(ASSIGNMENT)
+check_descent_step = checks.check_descent_step
+check_gradient_answer = checks.check_gradient_answer
+check_slope_answers = checks.check_slope_answers
+check_steepest_ascent = checks.check_steepest_ascent
+check_update_rule = checks.check_update_rule
 
 
 @pytest.fixture(scope="module")

@@ -7,19 +7,18 @@ import importlib.util
 import nbformat
 import numpy as np
 import pytest
+from course_files import public_module
 
+from gradelab.grading.public_modules import public_modules
 from gradelab.samples import Sample, solution_code
-from gradelab.student.checks import CheckFailed
-from gradelab.student.checks_learning_rate import (
-    LABELS,
-    TOL,
-    check_classify_run,
-    check_largest_stable_rate,
-    check_steps_to_reach,
-    course_data,
-)
+from gradelab.student import CheckFailed
 
 ASSIGNMENT = "learning_rate"
+checks = public_module(ASSIGNMENT)
+LABELS, TOL, course_data = checks.LABELS, checks.TOL, checks.course_data
+check_classify_run = checks.check_classify_run
+check_largest_stable_rate = checks.check_largest_stable_rate
+check_steps_to_reach = checks.check_steps_to_reach
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +26,8 @@ def hidden_suite(course):
     path = course.hidden_suite(ASSIGNMENT) / "test_learning_rate.py"
     spec = importlib.util.spec_from_file_location("learning_rate_hidden_suite", path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    with public_modules(course.source_folder(ASSIGNMENT)):
+        spec.loader.exec_module(module)
     return module
 
 

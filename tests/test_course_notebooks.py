@@ -52,7 +52,8 @@ def test_every_cell_is_an_nbgrader_cell_and_markdown_is_locked(course, assignmen
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_the_source_notebook_runs_clean_with_its_solutions(course, assignment):
     notebook = source_notebook(course, assignment)
-    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    folder = {"metadata": {"path": str(course.source_folder(assignment))}}  # as Jupyter runs it
+    NotebookClient(notebook, timeout=120, kernel_name="python3", resources=folder).execute()
     outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert not [o for o in outputs if o.get("name") == "stderr"], "warnings were printed"

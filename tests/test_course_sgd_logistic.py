@@ -5,20 +5,20 @@ the public checks catch the usual mistakes."""
 import nbformat
 import numpy as np
 import pytest
+from course_files import public_module
 
 from gradelab.grading.grade_notebook import grade_notebook, nbgrader_meta
 from gradelab.samples import Sample, submission_notebook
 from gradelab.sandbox.limits import Limits
-from gradelab.student.checks import CheckFailed
-from gradelab.student.checks_sgd_logistic import (
-    check_cross_entropy,
-    check_descend_until,
-    check_logistic_gradient,
-    check_minibatch_sgd,
-    exam_data,
-)
+from gradelab.student import CheckFailed
 
 ASSIGNMENT = "sgd_logistic"
+checks = public_module(ASSIGNMENT)
+check_cross_entropy = checks.check_cross_entropy
+check_descend_until = checks.check_descend_until
+check_logistic_gradient = checks.check_logistic_gradient
+check_minibatch_sgd = checks.check_minibatch_sgd
+exam_data = checks.exam_data
 
 
 def test_the_reference_scores_full_marks(released):

@@ -8,29 +8,19 @@ import re
 import nbformat
 import numpy as np
 import pytest
+from course_files import public_module
 
-from gradelab.grading.plugin import per_student_seed
 from gradelab.samples import Sample
-from gradelab.student.checks import CheckFailed
-from gradelab.student.checks_update_step import (
-    HOUSE_FEATURES,
-    HOUSE_PRICES,
-    STUDY_HOURS,
-    STUDY_SCORES,
-    check_gradient_descent,
-    check_house_fit,
-    check_study_fit,
-    check_update_table,
-    with_intercept,
-)
-from gradelab.variants import (
-    PRACTICE_ID,
-    TABLE_LEARNING_RATES,
-    update_table,
-    variant_rng,
-)
+from gradelab.student import PRACTICE_ID, CheckFailed, stable_seed, variant_rng
 
 ASSIGNMENT = "update_step"
+checks = public_module(ASSIGNMENT)
+HOUSE_FEATURES, HOUSE_PRICES = checks.HOUSE_FEATURES, checks.HOUSE_PRICES
+STUDY_HOURS, STUDY_SCORES = checks.STUDY_HOURS, checks.STUDY_SCORES
+TABLE_LEARNING_RATES, update_table = checks.TABLE_LEARNING_RATES, checks.update_table
+check_gradient_descent = checks.check_gradient_descent
+check_house_fit, check_study_fit = checks.check_house_fit, checks.check_study_fit
+check_update_table, with_intercept = checks.check_update_table, checks.with_intercept
 FULL_MARKS = {
     "test_update_table": (4, 4),
     "test_gradient_descent": (6, 6),
@@ -79,8 +69,8 @@ def test_each_id_gets_its_own_table_the_same_every_time():
     assert update_table("gradient-descent", "").owner == PRACTICE_ID
 
 
-def test_the_numbers_come_from_the_graders_seed():
-    seed = per_student_seed("gradient-descent", ASSIGNMENT, "alice")
+def test_the_numbers_come_from_the_public_seed_of_the_student_id():
+    seed = stable_seed("gradient-descent", ASSIGNMENT, "alice")
     expected = np.random.default_rng(seed).integers(1000, size=5)
     assert np.array_equal(
         variant_rng("gradient-descent", ASSIGNMENT, "alice").integers(1000, size=5), expected

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from gradelab import nbgrader_commands
-from gradelab.autograde import autograde
+from gradelab.autograde.run import autograde
 from gradelab.course import Course
 from gradelab.samples import Sample, listed_samples, place_samples, samples, submission_notebook
 from gradelab.scores import assignment_scores

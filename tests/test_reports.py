@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from gradelab.autograde import autograde
+from gradelab.autograde.run import autograde
 from gradelab.feedback import write_feedback
 from gradelab.gradescope import export_gradescope
 from gradelab.report import build_report

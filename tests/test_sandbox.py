@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gradelab.errors import IsolationUnavailable
 from gradelab.grading.plugin import Student
 from gradelab.sandbox import spawn
 from gradelab.sandbox.limits import NOBODY, Isolation, Limits
 from gradelab.sandbox.session import (
     WEAK_ISOLATION_NOTE,
-    IsolationUnavailable,
     Session,
     StudentMissing,
     StudentRaised,
@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def run(cells, limits=None, isolation=None, weak=False):
     """Start a sandbox on the given cells; return the live session (caller closes it)."""
-    session = Session(isolation or Isolation.for_course(REPO), limits or Limits(), weak)
+    session = Session(isolation or Isolation.for_assignment(None), limits or Limits(), weak)
     session.start(list(cells.items()))
     return session
 
@@ -155,7 +155,7 @@ def test_errors_in_cells_name_the_cell_and_line_but_not_the_message():
 
 
 def test_without_namespaces_grading_stops_unless_weak_isolation_is_accepted():
-    broken = Isolation(hidden=(), visible=(), unshare_command="/nonexistent/unshare")
+    broken = Isolation(visible=(), unshare_command="/nonexistent/unshare")
     with pytest.raises(IsolationUnavailable, match="--accept-weak-isolation"):
         run({"f": "x = 1"}, isolation=broken)
     with run({"f": "import os\nx = os.getcwd()"}, isolation=broken, weak=True) as s:

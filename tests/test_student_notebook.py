@@ -3,20 +3,17 @@
 import numpy as np
 import pytest
 import sympy
+from course_files import public_module
 
-from gradelab.student.checks import (
-    CheckFailed,
-    check_compute_gradient,
-    check_compute_gradient_wb,
-    finite_difference_gradient,
-)
-from gradelab.student.checks_symbolic import (
-    COST,
-    PARAMETERS,
-    check_numerical_gradient,
-    check_sympy_derivatives,
-    check_typed_derivatives,
-)
+from gradelab.student import CheckFailed, finite_difference_gradient
+
+checks = public_module("mse_gradient")
+COST, PARAMETERS = checks.COST, checks.PARAMETERS
+check_compute_gradient = checks.check_compute_gradient
+check_compute_gradient_wb = checks.check_compute_gradient_wb
+check_numerical_gradient = checks.check_numerical_gradient
+check_sympy_derivatives = checks.check_sympy_derivatives
+check_typed_derivatives = checks.check_typed_derivatives
 
 
 def reference_gradient(X, y, w):

@@ -1,14 +1,13 @@
 """Grading typed formulas: every correct form earns full marks, each known mistake is named
 with its score, and what cannot be decided is said to be undecided, never guessed."""
 
-import argparse
 import json
 
 import pytest
 import sympy
 
+from gradelab.cli import build_parser
 from gradelab.symbolic import CheckResult, Mistake, check
-from gradelab.symbolic.command import add_check_expr_command
 
 MSE = ["w", "b", "n", "x_i", "y_i"]
 COST = "1/n*sum((w*x_i + b - y_i)^2, i)"
@@ -207,10 +206,8 @@ def test_an_unreadable_question_is_the_instructors_error():
 
 
 def run_cli(argv, capsys):
-    parser = argparse.ArgumentParser(prog="gradelab")
-    add_check_expr_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["check-expr", *argv])
-    code = args.handler(None, args)
+    args = build_parser().parse_args(["check-expr", *argv])
+    code = args.handler(args)
     return code, json.loads(capsys.readouterr().out)
 
 
@@ -230,7 +227,5 @@ def test_check_expr_exits_2_with_a_json_error_when_expected_is_unreadable(capsys
 
 
 def test_check_expr_help_shows_an_example():
-    parser = argparse.ArgumentParser(prog="gradelab")
-    add_check_expr_command(parser.add_subparsers(dest="command"))
-    sub = parser._subparsers._group_actions[0].choices["check-expr"]
-    assert "gradelab check-expr '2*x' --expected 'x+x' --vars x" in sub.format_help()
+    sub = build_parser()._subparsers._group_actions[0].choices["check-expr"]
+    assert "gradelab check-expr '2x' --expected 'x+x' --vars x" in sub.format_help()

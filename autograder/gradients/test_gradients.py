@@ -9,15 +9,16 @@ or a type, never the hidden inputs or the expected values.
 
 import numpy as np
 import pytest
+from checks import GRADIENT_VARIABLES, SLOPE_VARIABLES, UPDATE_VARIABLES, stretched_bowl
 
-from gradelab.grading.expect import expect_close, expect_float_array, kind_of
-from gradelab.student.checks_symbolic import (
-    GRADIENT_VARIABLES,
-    SLOPE_VARIABLES,
-    UPDATE_VARIABLES,
-    stretched_bowl,
+from gradelab.testing import (
+    CheckResult,
+    check,
+    expect_choice,
+    expect_close,
+    expect_float_array,
+    typed_answer,
 )
-from gradelab.symbolic import CheckResult, check
 
 SLOPE = "test_slope_and_derivative"
 GRADIENT = "test_gradient"
@@ -106,10 +107,7 @@ UPDATE_MISTAKES = [
 
 # -- typed answers ------------------------------------------------------------------------
 def judged(student, name: str, expected: str, **question) -> CheckResult:
-    value = student.value(name)
-    if not isinstance(value, str):
-        raise AssertionError(f'{name} is {kind_of(value)}; expected a string such as "2x"')
-    return check(value, expected, **question)
+    return check(typed_answer(student.value(name), name), expected, **question)
 
 
 def expect_half_credit(result: CheckResult, name: str) -> None:
@@ -297,41 +295,35 @@ def test_descent_step_length(student, reference, rng):
 
 
 # -- concepts -----------------------------------------------------------------------------
-def expect_choice(student, reference, name: str) -> None:
-    value = student.value(name)
-    if not isinstance(value, str):
-        raise AssertionError(f'{name} is {kind_of(value)}; answer with one letter, such as "a"')
-    choice, letter = reference.CHOICES[name], value.strip().lower()
-    if letter != choice.answer:
-        why = choice.why_not.get(letter, f'"{value}" is not one of the letters a, b, c, d')
-        raise AssertionError(f"{name}: {why}")
+def chose(student, reference, name: str) -> None:
+    expect_choice(student.value(name), reference.CHOICES[name], name)
 
 
 @pytest.mark.points(1, cell=CONCEPTS)
 def test_q_gradient(student, reference):
     """what the gradient tells you"""
-    expect_choice(student, reference, "q_gradient")
+    chose(student, reference, "q_gradient")
 
 
 @pytest.mark.points(1, cell=CONCEPTS)
 def test_q_learning_rate(student, reference):
     """what the learning rate controls"""
-    expect_choice(student, reference, "q_learning_rate")
+    chose(student, reference, "q_learning_rate")
 
 
 @pytest.mark.points(1, cell=CONCEPTS)
 def test_q_large_rate(student, reference):
     """what a learning rate that is too large does"""
-    expect_choice(student, reference, "q_large_rate")
+    chose(student, reference, "q_large_rate")
 
 
 @pytest.mark.points(1, cell=CONCEPTS)
 def test_q_zero_gradient(student, reference):
     """what a zero gradient means"""
-    expect_choice(student, reference, "q_zero_gradient")
+    chose(student, reference, "q_zero_gradient")
 
 
 @pytest.mark.points(1, cell=CONCEPTS)
 def test_q_models(student, reference):
     """which models gradient descent trains"""
-    expect_choice(student, reference, "q_models")
+    chose(student, reference, "q_models")

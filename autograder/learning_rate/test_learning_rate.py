@@ -9,15 +9,15 @@ Messages name a mistake or a type, never the hidden inputs or the expected numbe
 
 import numpy as np
 import pytest
-
-from gradelab.grading.expect import as_numbers, expect_close, kind_of
-from gradelab.student.checks_learning_rate import (
+from checks import (
     LABELS,
     RATES,
     STEP_BUDGET,
     TOL,
     course_data,
 )
+
+from gradelab.testing import as_numbers, expect_close, kind_of
 
 PATH = "test_descent_path"
 REACH = "test_steps_to_reach"

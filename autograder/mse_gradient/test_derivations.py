@@ -13,11 +13,16 @@ drawn from ``rng``.
 
 import numpy as np
 import pytest
+from checks import COST, SAMPLE_FUNCTIONS, VARIABLES, wavy_gradient
 
-from gradelab.grading.expect import expect_close, expect_float_array, kind_of
-from gradelab.sandbox.wire import SympyText
-from gradelab.student.checks_symbolic import COST, SAMPLE_FUNCTIONS, VARIABLES, wavy_gradient
-from gradelab.symbolic import CheckResult, check
+from gradelab.testing import (
+    CheckResult,
+    check,
+    expect_close,
+    expect_float_array,
+    sympy_answer,
+    typed_answer,
+)
 
 SYMPY = "test_sympy_derivatives"
 TYPED = "test_typed_derivatives"
@@ -26,24 +31,6 @@ HALF_CREDIT = 0.5
 
 
 # -- the derivatives ----------------------------------------------------------------------
-def described(value) -> str:
-    return "a sympy expression" if isinstance(value, SympyText) else kind_of(value)
-
-
-def sympy_answer(student, name: str) -> str:
-    value = student.value(name)
-    if not isinstance(value, SympyText):
-        raise AssertionError(f"{name} is {described(value)}; expected a sympy expression")
-    return value
-
-
-def typed_answer(student, name: str) -> str:
-    value = student.value(name)
-    if isinstance(value, SympyText) or not isinstance(value, str):
-        raise AssertionError(f"{name} is {described(value)}; expected a string typed by hand")
-    return value
-
-
 def judged(answer: str, reference, wrt: str) -> CheckResult:
     expected = {"w": reference.DJ_DW, "b": reference.DJ_DB}[wrt]
     return check(answer, expected, variables=VARIABLES, cost=COST, wrt=wrt)
@@ -60,51 +47,61 @@ def expect_correct(result: CheckResult, name: str) -> None:
 @pytest.mark.points(1, cell=SYMPY)
 def test_sympy_dJ_dw_up_to_a_slip(student, reference):
     """dJ_dw (sympy) is right up to a sign, a factor 2 or a sum"""
-    expect_half_credit(judged(sympy_answer(student, "dJ_dw"), reference, "w"), "dJ_dw")
+    expect_half_credit(
+        judged(sympy_answer(student.value("dJ_dw"), "dJ_dw"), reference, "w"), "dJ_dw"
+    )
 
 
 @pytest.mark.points(1, cell=SYMPY)
 def test_sympy_dJ_dw(student, reference):
     """dJ_dw (sympy) is dJ/dw"""
-    expect_correct(judged(sympy_answer(student, "dJ_dw"), reference, "w"), "dJ_dw")
+    expect_correct(judged(sympy_answer(student.value("dJ_dw"), "dJ_dw"), reference, "w"), "dJ_dw")
 
 
 @pytest.mark.points(1, cell=SYMPY)
 def test_sympy_dJ_db_up_to_a_slip(student, reference):
     """dJ_db (sympy) is right up to a sign, a factor 2 or a sum"""
-    expect_half_credit(judged(sympy_answer(student, "dJ_db"), reference, "b"), "dJ_db")
+    expect_half_credit(
+        judged(sympy_answer(student.value("dJ_db"), "dJ_db"), reference, "b"), "dJ_db"
+    )
 
 
 @pytest.mark.points(1, cell=SYMPY)
 def test_sympy_dJ_db(student, reference):
     """dJ_db (sympy) is dJ/db"""
-    expect_correct(judged(sympy_answer(student, "dJ_db"), reference, "b"), "dJ_db")
+    expect_correct(judged(sympy_answer(student.value("dJ_db"), "dJ_db"), reference, "b"), "dJ_db")
 
 
 @pytest.mark.points(1, cell=TYPED)
 def test_typed_dJ_dw_up_to_a_slip(student, reference):
     """dJ_dw_typed is right up to a sign, a factor 2 or a sum"""
-    answer = typed_answer(student, "dJ_dw_typed")
+    answer = typed_answer(student.value("dJ_dw_typed"), "dJ_dw_typed")
     expect_half_credit(judged(answer, reference, "w"), "dJ_dw_typed")
 
 
 @pytest.mark.points(1, cell=TYPED)
 def test_typed_dJ_dw(student, reference):
     """dJ_dw_typed is dJ/dw"""
-    expect_correct(judged(typed_answer(student, "dJ_dw_typed"), reference, "w"), "dJ_dw_typed")
+    expect_correct(
+        judged(typed_answer(student.value("dJ_dw_typed"), "dJ_dw_typed"), reference, "w"),
+        "dJ_dw_typed",
+    )
 
 
 @pytest.mark.points(1, cell=TYPED)
 def test_typed_dJ_db_up_to_a_slip(student, reference):
     """dJ_db_typed is right up to a sign, a factor 2 or a sum"""
-    answer = typed_answer(student, "dJ_db_typed")
+    answer = typed_answer(student.value("dJ_db_typed"), "dJ_db_typed")
     expect_half_credit(judged(answer, reference, "b"), "dJ_db_typed")
 
 
 @pytest.mark.points(1, cell=TYPED)
 def test_typed_dJ_db(student, reference):
     """dJ_db_typed is dJ/db"""
-    expect_correct(judged(typed_answer(student, "dJ_db_typed"), reference, "b"), "dJ_db_typed")
+    expect_correct(
+        judged(typed_answer(student.value("dJ_db_typed"), "dJ_db_typed"), reference, "b"),
+        "dJ_db_typed",
+    )
 
 
 # -- numerical_gradient -------------------------------------------------------------------

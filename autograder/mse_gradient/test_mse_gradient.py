@@ -7,7 +7,7 @@ mistake or a type, never the inputs or the expected numbers.
 import numpy as np
 import pytest
 
-from gradelab.grading.expect import (
+from gradelab.testing import (
     expect_close,
     expect_float_array,
     expect_pair_of_numbers,

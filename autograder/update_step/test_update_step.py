@@ -8,10 +8,10 @@ hidden inputs or the expected numbers.
 
 import numpy as np
 import pytest
+from checks import update_table
 
-from gradelab.grading.expect import as_numbers, expect_close, kind_of
-from gradelab.sandbox.session import SubmissionError
-from gradelab.variants import numbers_id, update_table
+from gradelab.student import numbers_id
+from gradelab.testing import SubmissionError, as_numbers, expect_close, kind_of
 
 TABLE = "test_update_table"
 DESCENT = "test_gradient_descent"

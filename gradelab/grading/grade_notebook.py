@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
+import nbformat
 from nbformat import NotebookNode
 
 from gradelab.course import Course
-from gradelab.grading.hidden_suite import GradingSetupError, hidden_suite
+from gradelab.errors import AssignmentError
+from gradelab.grading.hidden_suite import HiddenSuite, hidden_suite
 from gradelab.grading.plots import Plot
 from gradelab.grading.plugin import Outcome
 from gradelab.sandbox.limits import Isolation, Limits
 from gradelab.sandbox.session import CellReport, Session, SubmissionError
+from gradelab.text import printable
+
+MAX_NOTES = 20
 
 
 @dataclass
@@ -81,10 +88,36 @@ def test_cells(notebook: NotebookNode) -> dict[str, float]:
 
 def cell_errors_as_notes(reports: list[CellReport]) -> list[str]:
     return [
-        f"cell '{r.name}' raised {r.error['type']} at line {r.error['line']} when it was run"
+        f"cell '{printable(r.name, 80)}' raised {printable(r.error.get('type'), 80)} at line "
+        f"{printable(r.error.get('line'), 12)} when it was run"
         for r in reports
         if r.error
-    ]
+    ][:MAX_NOTES]
+
+
+def assignment_test_cells(course: Course, assignment: str) -> dict[str, float]:
+    """The test cells of every source notebook of the assignment, with their points."""
+    cells: dict[str, float] = {}
+    for path in course.source_notebooks(assignment):
+        cells.update(_test_cells_of(path, path.stat().st_mtime_ns))
+    return cells
+
+
+@functools.lru_cache(maxsize=64)
+def _test_cells_of(path: Path, version: int) -> dict[str, float]:
+    return test_cells(nbformat.read(path, as_version=4))
+
+
+def check_suite_against_cells(course: Course, assignment: str, suite: HiddenSuite) -> None:
+    """The author's mistakes that would silently drop points: a ``cell=`` that names no grade
+    cell. (Points that do not add up are checked per notebook, below.)"""
+    known = assignment_test_cells(course, assignment)
+    unknown = sorted(suite.planned_cells - set(known))
+    if unknown:
+        raise AssignmentError(
+            f"{course.hidden_suite(assignment)}: cell={unknown[0]!r} names no grade cell of "
+            f"{assignment}; its test cells are {', '.join(sorted(known)) or 'none'}"
+        )
 
 
 def grade_notebook(
@@ -94,20 +127,31 @@ def grade_notebook(
     student: str,
     limits: Limits,
     accept_weak_isolation: bool = False,
-    extra_hidden: tuple[str, ...] = (),
+    extra_visible: tuple[str, ...] = (),
 ) -> dict[str, CellGrade]:
-    """Score each test cell of ``notebook`` with the assignment's hidden suite."""
+    """Score each test cell of ``notebook`` with the assignment's hidden suite.
+
+    Raises ``AssignmentError`` when the suite is broken (it cannot be collected, a test
+    raises an error of its own, its points or cells do not match the notebook): then the
+    submission must not be graded.
+    """
     grades = {gid: CellGrade(gid, points) for gid, points in test_cells(notebook).items()}
-    isolation = Isolation.for_course(course.root, extra_hidden)
+    suite = hidden_suite(course, assignment)
+    check_suite_against_cells(course, assignment, suite)
+    isolation = Isolation.for_assignment(course.release_folder(assignment), extra_visible)
     with Session(isolation, limits, accept_weak_isolation) as session:
         notes: list[str] = []
         try:
             notes = cell_errors_as_notes(session.start(code_to_run(notebook)))
         except SubmissionError as error:
             notes = [error.feedback]
-        suite = hidden_suite(course.hidden_suite(assignment), course.reference_solution(assignment))
         run = suite.run(session, (course.course_id, assignment, student), set(grades))
         notes += session.notes
+    if run.broken:
+        raise AssignmentError(
+            f"a hidden test of {assignment} is broken: {run.broken[0]}"
+            + (f" (and {len(run.broken) - 1} more)" if len(run.broken) > 1 else "")
+        )
     for outcome in run.outcomes:
         grades[outcome.cell].outcomes.append(outcome)
     for plot in run.plots:
@@ -115,8 +159,8 @@ def grade_notebook(
     for grade in grades.values():
         planned = sum(o.points for o in grade.outcomes)
         if abs(planned - grade.max_points) > 1e-9:
-            raise GradingSetupError(
-                f"{course.hidden_suite(assignment)}: tests for cell '{grade.grade_id}' are "
+            raise AssignmentError(
+                f"{course.hidden_suite(assignment)}: the tests of cell '{grade.grade_id}' are "
                 f"worth {planned:g} points, but the notebook gives the cell {grade.max_points:g}"
             )
         grade.notes = notes

@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from gradelab.course import Course
+from gradelab.errors import AssignmentError
 from gradelab.grading.plots import Plot
-from gradelab.grading.plugin import GradingPlugin, Outcome
+from gradelab.grading.plugin import GradingPlugin, Outcome, load_reference
+from gradelab.grading.public_modules import public_modules
 from gradelab.sandbox.session import Session
 
 UNUSED_PYTEST_PLUGINS = (
@@ -38,16 +41,13 @@ PYTEST_ARGS = (
 )
 
 
-class GradingSetupError(RuntimeError):
-    """The assignment's own files are inconsistent: the instructor must fix them."""
-
-
 @dataclass
 class SuiteRun:
     """What one run of the suite on one submission produced."""
 
     outcomes: list[Outcome]
     plots: list[Plot]
+    broken: list[str]
 
 
 @dataclass
@@ -58,26 +58,33 @@ class _Request:
 
 
 class HiddenSuite:
-    """The tests in ``suite`` with the reference solution at ``reference``, ready to run."""
+    """The hidden tests of one assignment with its reference solution, ready to run.
 
-    def __init__(self, suite: Path, reference: Path) -> None:
-        self.suite = suite
-        self.plugin = GradingPlugin(reference)
+    The reference and the test files are imported with the assignment's released public
+    modules importable by name (``public_modules``), as the notebook imports them.
+    """
+
+    def __init__(self, course: Course, assignment: str) -> None:
+        self.suite = suite = course.hidden_suite(assignment)
+        self.planned_cells: set[str] = set()
         self._requests: queue.Queue[_Request | None] = queue.Queue()
         self._replies: queue.Queue[SuiteRun | BaseException] = queue.Queue()
         self._items: list[pytest.Item] = []
-        self._thread = threading.Thread(target=self._serve, name=f"suite {suite}", daemon=True)
-        with _collecting:  # pytest names test modules by folder: one collection at a time
-            forget_suite_modules(suite)
+        with _collecting, public_modules(course.release_folder(assignment)):
+            reference = load_solution(course.reference_solution(assignment))
+            self.plugin = GradingPlugin(reference, course.secret(), course.root)
+            self._thread = threading.Thread(target=self._serve, name=f"suite {suite}", daemon=True)
+            forget_suite_modules(suite)  # pytest names test modules by folder
             self._thread.start()
             ready = self._replies.get()
         if isinstance(ready, BaseException):
             raise ready
+        self.planned_cells = {outcome.cell for outcome in self.plugin.planned.values()}
 
     def run(self, session: Session, identity: tuple[str, str, str], cells: set[str]) -> SuiteRun:
         """Run the tests of ``cells`` against the submission in ``session``."""
         if not self._thread.is_alive():
-            raise GradingSetupError(f"{self.suite}: the hidden suite is no longer running")
+            raise AssignmentError(f"{self.suite}: the hidden suite is no longer running")
         self._requests.put(_Request(session, identity, cells))
         reply = self._replies.get()
         if isinstance(reply, BaseException):
@@ -90,15 +97,15 @@ class HiddenSuite:
             pytest.main(args, plugins=[self.plugin, self])
         except BaseException as error:  # noqa: BLE001 - handed to the waiting grader
             self._replies.put(error)
-        self._replies.put(GradingSetupError(f"{self.suite}: pytest could not collect the suite"))
+        self._replies.put(AssignmentError(f"{self.suite}: pytest could not collect the suite"))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         if self.plugin.setup_problems:
-            self._replies.put(GradingSetupError("; ".join(self.plugin.setup_problems)))
+            self._replies.put(AssignmentError("; ".join(self.plugin.setup_problems)))
             return True
         self._items = list(session.items)
-        self._replies.put(SuiteRun([], []))
+        self._replies.put(SuiteRun([], [], []))
         while (request := self._requests.get()) is not None:
             try:
                 self._replies.put(self._run(request))
@@ -112,7 +119,8 @@ class HiddenSuite:
         for index, item in enumerate(items):
             following = items[index + 1] if index + 1 < len(items) else None
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
-        return SuiteRun(list(self.plugin.results.values()), list(self.plugin.plots))
+        plugin = self.plugin
+        return SuiteRun(list(plugin.results.values()), list(plugin.plots), list(plugin.broken))
 
 
 _collecting = threading.Lock()
@@ -137,17 +145,34 @@ def forget_suite_modules(suite: Path) -> None:
         del sys.modules[name]
 
 
-def _version(suite: Path, reference: Path) -> tuple:
-    files = [*suite.rglob("*.py"), *([reference] if reference.is_file() else [])]
+def load_solution(path: Path):
+    """The reference module; an error in it is the author's, named with the file."""
+    try:
+        return load_reference(path)
+    except Exception as error:  # noqa: BLE001 - any error in the instructor's reference
+        raise AssignmentError(
+            f"{path}: cannot be imported ({type(error).__name__}: {error})"
+        ) from None
+
+
+def _version(course: Course, assignment: str) -> tuple:
+    reference = course.reference_solution(assignment)
+    files = [
+        *course.hidden_suite(assignment).rglob("*.py"),
+        *course.release_folder(assignment).glob("*.py"),
+        *([reference] if reference.is_file() else []),
+    ]
     return tuple(sorted((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
 
 
-def hidden_suite(suite: Path, reference: Path) -> HiddenSuite:
-    """This process's collected copy of ``suite``, collected again when its files change."""
+def hidden_suite(course: Course, assignment: str) -> HiddenSuite:
+    """This process's collected copy of an assignment's hidden suite, collected again when
+    its files (tests, reference, public modules) change."""
+    suite = course.hidden_suite(assignment)
     if not suite.is_dir():
-        raise GradingSetupError(f"{suite}: no hidden test folder for this assignment")
-    key = (suite.resolve(), reference.resolve(), _version(suite, reference))
+        raise AssignmentError(f"{suite}: no hidden test folder for this assignment")
+    key = (str(course.root), assignment, _version(course, assignment))
     with _lock:
         if key not in _suites:
-            _suites[key] = HiddenSuite(suite, reference)
+            _suites[key] = HiddenSuite(course, assignment)
         return _suites[key]

@@ -9,11 +9,8 @@ the gradebook, formgrader, ``generate_feedback`` and ``export`` work unchanged.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_output
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Int, List, Unicode
 
@@ -62,8 +59,10 @@ class GradeInSandbox(NbGraderPreprocessor):
     processes = Int(32, help="Processes the sandbox user may run").tag(config=True)
     open_files = Int(64, help="Open files per sandbox process").tag(config=True)
     file_size_mb = Int(16, help="Largest file the sandbox may write, in MB").tag(config=True)
-    hidden_paths = List(
-        Unicode(), help="More folders to hide from submissions (the course folder always is)"
+    visible_paths = List(
+        Unicode(),
+        help="More folders a submission may read (read-only), besides the Python installation, "
+        "gradelab, system libraries and the assignment's released files",
     ).tag(config=True)
     accept_weak_isolation = Bool(
         False,
@@ -82,20 +81,29 @@ class GradeInSandbox(NbGraderPreprocessor):
             file_size_mb=self.file_size_mb,
         )
 
-    def restore_missing_test_cells(self, nb: NotebookNode, course: Course, info: dict) -> None:
-        """Put back test cells a student deleted, from the gradebook's copy of the source."""
-        present = {cell_name(cell, i) for i, cell in enumerate(nb.cells)}
-        for cell in locked_test_cells(course.db_url, info["assignment"], info["notebook"]):
+    def restore_test_cells(self, nb: NotebookNode, course: Course, info: dict) -> None:
+        """Put back the source's test cells: one per grade id, as a test cell. A cell that only
+        carries a test cell's grade id (another type, or not a test cell) loses it."""
+        source = locked_test_cells(course.db_url, info["assignment"], info["notebook"])
+        wanted = {cell.metadata["nbgrader"]["grade_id"] for cell in source}
+        present = set()
+        for index, cell in enumerate(nb.cells):
+            name = cell_name(cell, index)
+            if name in wanted and is_test_cell(cell) and name not in present:
+                present.add(name)
+            elif name in wanted:
+                self.log.warning("Cell %d claims test cell %s's id; it is not graded", index, name)
+                cell.metadata.pop("nbgrader", None)
+        for cell in source:
             grade_id = cell.metadata["nbgrader"]["grade_id"]
             if grade_id not in present:
                 self.log.warning("Restoring deleted test cell %s", grade_id)
                 nb.cells.append(cell)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        coursedir = CourseDirectory(parent=self)
-        course = Course(Path(coursedir.root), coursedir.course_id, coursedir.db_url)
+        course = Course.from_config(self.config)
         info = resources["nbgrader"]
-        self.restore_missing_test_cells(nb, course, info)
+        self.restore_test_cells(nb, course, info)
         self.log.info("Grading %s for %s in gradelab's sandbox", info["notebook"], info["student"])
         grades = grade_notebook(
             nb,
@@ -104,7 +112,7 @@ class GradeInSandbox(NbGraderPreprocessor):
             info["student"],
             self.limits(),
             self.accept_weak_isolation,
-            tuple(self.hidden_paths),
+            tuple(self.visible_paths),
         )
         for index, cell in enumerate(nb.cells):
             if not is_test_cell(cell):
@@ -127,3 +135,8 @@ class GradeInSandbox(NbGraderPreprocessor):
                 ),
             ]
         return nb, resources
+
+
+def sandbox_limits(course: Course) -> Limits:
+    """The sandbox limits the course sets (``c.GradeInSandbox.*``)."""
+    return GradeInSandbox(config=course.config).limits()

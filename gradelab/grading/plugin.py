@@ -1,23 +1,21 @@
 """The pytest plugin behind hidden suites: fixtures, the ``points`` marker, per-test results.
 
-A hidden test is a plain pytest function::
+A hidden test is a plain pytest function (see ``gradelab.testing`` for the author's guide)::
 
     @pytest.mark.points(2, cell="test_compute_gradient")
     def test_matches_reference(student, reference, rng):
         X, y, w = ...
         expect_close(student.compute_gradient(X, y, w), reference.compute_gradient(X, y, w))
 
-``student`` calls into the submission's sandbox and returns data; ``reference`` is the
-assignment's module in ``solutions/``; ``rng`` is a numpy generator seeded by course,
-assignment, student and test, so each student gets their own data, the same on every run.
+A test's outcome is the student's (it passed, it failed with a one-line message, it earned
+partial credit) or the author's: any other exception means the test itself is broken, and
+the submission must not be graded with it (``SuiteRun.broken`` names the file and line).
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import importlib.util
-import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -30,9 +28,13 @@ import pytest
 
 from gradelab.grading.plots import Plot, line_chart
 from gradelab.sandbox.session import Session, SubmissionError
+from gradelab.student.variants import stable_seed
+from gradelab.testing import PartialCredit
+from gradelab.text import one_line
 
-log = logging.getLogger("gradelab")
 MARKER = "points(n, cell): the test is worth n points of the nbgrader grade cell `cell`"
+#: The longest feedback line a test may give a student.
+MESSAGE_CHARS = 400
 
 
 @dataclass
@@ -85,17 +87,11 @@ class Student:
         return self._session.get(name)
 
 
-def per_student_seed(*parts: str) -> int:
-    """A stable seed from (course, assignment, student, ...): the same on every machine."""
-    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
-    return int.from_bytes(digest[:8], "little")
-
-
 def load_reference(path: Path) -> ModuleType:
     """Import a reference-solution module from its file, under a private module name."""
     spec = importlib.util.spec_from_file_location(f"gradelab_reference_{path.stem}", path)
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(f"no reference solution at {path}")
+    if spec is None or spec.loader is None or not path.is_file():
+        raise FileNotFoundError(f"{path}: no reference solution")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -111,27 +107,41 @@ def title_of(item: pytest.Item) -> str:
 def failure_message(error: BaseException, title: str) -> str:
     """One line for the student: never the test's source, traceback or hidden inputs."""
     if isinstance(error, SubmissionError):
-        return error.feedback
-    if isinstance(error, AssertionError) and error.args and str(error.args[0]).strip():
-        return str(error.args[0]).strip().splitlines()[0]
-    if isinstance(error, AssertionError):
-        return f"failed: {title}"
-    return "the grader could not finish this test; your instructor has been told"
+        return one_line(error.feedback, MESSAGE_CHARS)
+    if isinstance(error, PartialCredit):
+        return one_line(error.message, MESSAGE_CHARS)
+    if error.args and str(error.args[0]).strip():
+        return one_line(str(error.args[0]), MESSAGE_CHARS)
+    return f"failed: {title}"
+
+
+def where_it_broke(item: pytest.Item, excinfo: pytest.ExceptionInfo, course_root: Path) -> str:
+    """``autograder/a/test_x.py:12 (test_name): NameError: ...``: the deepest line of the
+    instructor's files (the suite, the reference, the public modules) in the traceback."""
+    place = f"{item.path}:{item.location[1] + 1}"
+    for entry in excinfo.traceback:
+        path = Path(str(entry.path))
+        if path.is_relative_to(course_root):
+            place = f"{path}:{entry.lineno + 1}"
+    place = place.removeprefix(f"{course_root}/")
+    return f"{place} ({item.name}): {one_line(excinfo.exconly(), 300)}"
 
 
 class GradingPlugin:
     """Binds a hidden suite, collected once, to one submission at a time and records each
     test's score for it."""
 
-    def __init__(self, reference_path: Path) -> None:
-        self.reference_path = reference_path
+    def __init__(self, reference: ModuleType, secret: str, course_root: Path) -> None:
+        self.reference_module = reference
+        self.secret = secret
+        self.course_root = course_root
         self.planned: dict[str, Outcome] = {}
         self.setup_problems: list[str] = []
         self.session: Session | None = None
         self.identity: tuple[str, str, str] = ("", "", "")
         self.results: dict[str, Outcome] = {}
         self.plots: list[Plot] = []
-        self._reference: ModuleType | None = None
+        self.broken: list[str] = []
 
     def bind(self, session: Session, identity: tuple[str, str, str], cells: set[str]) -> None:
         """Grade the submission of ``session`` next: ``identity`` is (course id, assignment,
@@ -144,6 +154,7 @@ class GradingPlugin:
             if outcome.cell in cells
         }
         self.plots = []
+        self.broken = []
 
     @pytest.fixture
     def student(self, reference: ModuleType) -> Student:
@@ -151,9 +162,7 @@ class GradingPlugin:
 
     @pytest.fixture(scope="session")
     def reference(self) -> ModuleType:
-        if self._reference is None:
-            self._reference = load_reference(self.reference_path)
-        return self._reference
+        return self.reference_module
 
     @pytest.fixture(scope="session")
     def course_id(self) -> str:
@@ -166,7 +175,7 @@ class GradingPlugin:
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        return np.random.default_rng(per_student_seed(*self.identity, request.node.name))
+        return np.random.default_rng(stable_seed(self.secret, *self.identity, request.node.name))
 
     @pytest.fixture
     def plot(self, request: pytest.FixtureRequest) -> Callable[..., None]:
@@ -190,13 +199,21 @@ class GradingPlugin:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             marker = item.get_closest_marker("points")
+            place = f"{item.nodeid} (line {item.location[1] + 1})"
             if marker is None or not marker.args or "cell" not in marker.kwargs:
                 self.setup_problems.append(
-                    f"{item.nodeid}: a hidden test needs @pytest.mark.points(n, cell='grade_id')"
+                    f"{place}: a hidden test needs @pytest.mark.points(n, cell='grade_id')"
+                )
+                continue
+            try:
+                points = float(marker.args[0])
+            except (TypeError, ValueError):
+                self.setup_problems.append(
+                    f"{place}: points must be a number, not {marker.args[0]!r}"
                 )
                 continue
             self.planned[item.nodeid] = Outcome(
-                title_of(item), str(marker.kwargs["cell"]), float(marker.args[0]), 0.0, "not run"
+                title_of(item), str(marker.kwargs["cell"]), points, 0.0, "not run"
             )
 
     @pytest.hookimpl(tryfirst=True)
@@ -205,16 +222,17 @@ class GradingPlugin:
         report (source and traceback), which no one reads here and which is costly."""
         result = self.results.get(item.nodeid)
         error = call.excinfo.value if call.excinfo is not None else None
-        if result is not None and error is not None and call.when in ("setup", "call"):
+        if result is not None and error is not None:
             result.earned, result.message = 0.0, failure_message(error, result.title)
-            if not isinstance(error, SubmissionError | AssertionError):
-                log.error("hidden test %s raised %r", item.nodeid, error)
+            if isinstance(error, PartialCredit):
+                result.earned = round(result.points * error.fraction, 6)
+            elif not isinstance(error, SubmissionError | AssertionError):
+                self.broken.append(where_it_broke(item, call.excinfo, self.course_root))
+                result.message = "the grader could not finish this test"
         elif result is not None and call.when == "call":
             result.earned, result.message = result.points, ""
         if error is None:
             outcome, longrepr = "passed", None
-        elif isinstance(error, pytest.skip.Exception):
-            outcome, longrepr = "skipped", (str(item.path), item.location[1], str(error))
         else:
             outcome, longrepr = "failed", call.excinfo.exconly()
         return pytest.TestReport(

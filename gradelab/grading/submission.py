@@ -10,6 +10,7 @@ coordinator (``gradelab.autograde``) records them.
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 from dataclasses import dataclass, field
@@ -28,10 +29,9 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 from traitlets.utils.importstring import import_item
 
-from gradelab.course import CONFIG_FILE, Course
+from gradelab.course import Course
 from gradelab.grading.metadata_check import CheckCellMetadataOnce
 from gradelab.grading.source_snapshot import (
     OverwriteCellsFromSnapshot,
@@ -65,12 +65,6 @@ class GradedSubmission:
     notebooks: list[GradedNotebook]
 
 
-def course_config(course: Course, weak: bool) -> Config:
-    config = PyFileConfigLoader(CONFIG_FILE, path=str(course.root)).load_config()
-    config.GradeInSandbox.accept_weak_isolation = weak
-    return config
-
-
 def make_step(step: type | str, config: Config) -> Preprocessor:
     cls = import_item(step) if isinstance(step, str) else step
     return FASTER_EQUIVALENTS.get(cls, cls)(config=config)
@@ -81,7 +75,8 @@ class SubmissionGrader:
 
     def __init__(self, course: Course, weak: bool) -> None:
         self.course = course
-        config = course_config(course, weak)
+        config = copy.deepcopy(course.config)
+        config.GradeInSandbox.accept_weak_isolation = weak
         autograde = Autograde(coursedir=CourseDirectory(config=config), config=config)
         self.sanitize = [make_step(s, config) for s in autograde.sanitize_preprocessors]
         grading = [make_step(s, config) for s in autograde.autograde_preprocessors]

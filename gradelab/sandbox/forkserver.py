@@ -10,8 +10,10 @@ started jail does (``jail.main``). So a sandbox costs a fork, not an interpreter
 the imports.
 
 Request (on the control socket, with three file descriptors: the sandbox's stdin, its
-stdout and a status pipe): ``{"confine": true}``. The helper writes to the status pipe the
-sandbox's PID, then its exit status once it has ended, one per line.
+stdout and a status pipe): ``{"confine": true, "cgroup": true, "memory_mb": 1024,
+"processes": 32}``. The helper puts the sandbox in a control group of its own with those
+limits (``cgroups``), then writes to the status pipe the sandbox's PID, and its exit status
+once it has ended (followed by `` oom`` if the group ran out of memory), one per line.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import signal
 import socket
 import sys
 
-from gradelab.sandbox import confinement, jail
+from gradelab.sandbox import cgroups, confinement, jail
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -34,18 +36,8 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 NAMESPACES = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
 MS_PRIVATE = 1 << 18
-MS_NOEXEC = 8
-PRELOADED = (
-    "numpy",
-    "sympy",
-    "gradelab.student.checks",
-    "gradelab.student.checks_symbolic",
-    "gradelab.student.checks_update_step",
-    "gradelab.student.checks_learning_rate",
-    "gradelab.student.checks_sgd_logistic",
-    "gradelab.student.preview",
-    "gradelab.variants",
-)
+#: Generic modules submissions use; an assignment's own modules are imported by its notebook.
+PRELOADED = ("numpy", "sympy", "gradelab.student")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -59,12 +51,9 @@ def enter_namespaces() -> None:
     confinement.mount(None, "/", None, confinement.MS_REC | MS_PRIVATE)
 
 
-def run_sandbox(stdin: int, stdout: int, confine: bool) -> None:
-    """In the sandbox process: a fresh /proc for its PID namespace, then the jail."""
+def run_sandbox(stdin: int, stdout: int) -> None:
+    """In the sandbox process: its own session, its pipes as stdin and stdout, the jail."""
     os.setsid()
-    if confine:
-        flags = confinement.MS_NOSUID | confinement.MS_NODEV | MS_NOEXEC
-        confinement.mount("proc", "/proc", "proc", flags)
     os.dup2(stdin, 0)
     os.dup2(stdout, 1)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
@@ -72,22 +61,33 @@ def run_sandbox(stdin: int, stdout: int, confine: bool) -> None:
     jail.main(after_privileges_dropped=confinement.die_with_parent)
 
 
-def run_helper(fds: list[int], confine: bool) -> None:
-    """In the forked helper: make the namespaces, fork the sandbox, report on it, wait."""
+def run_helper(fds: list[int], request: dict) -> None:
+    """In the forked helper: make the namespaces and the control group, fork the sandbox
+    into them, report on it, wait, and remove the group."""
     stdin, stdout, status = fds
     confinement.die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    if confine:
+    group = None
+    if request["confine"]:
         enter_namespaces()
+        if request.get("cgroup"):
+            group = cgroups.make_group(int(request["memory_mb"]), int(request["processes"]))
     pid = os.fork()
     if pid == 0:
         os.close(status)
-        run_sandbox(stdin, stdout, confine)
+        run_sandbox(stdin, stdout)
     os.close(stdin)
     os.close(stdout)
-    os.write(status, f"{pid}\n".encode())
-    code = wait_or_end(pid, status)
-    os.write(status, f"{os.waitstatus_to_exitcode(code)}\n".encode())
+    try:
+        if group is not None:
+            group.add(pid)
+        os.write(status, f"{pid}\n".encode())
+        code = os.waitstatus_to_exitcode(wait_or_end(pid, status))
+        out_of_memory = group is not None and group.ran_out_of_memory()
+        os.write(status, f"{code}{' oom' if out_of_memory else ''}\n".encode())
+    finally:
+        if group is not None:
+            group.remove()
 
 
 def wait_or_end(pid: int, status: int) -> int:
@@ -115,7 +115,7 @@ def serve(control: socket.socket) -> None:
             control.close()
             code = 0
             try:
-                run_helper(fds, bool(request["confine"]))
+                run_helper(fds, request)
             except BaseException as error:  # noqa: BLE001 - reported, then the helper ends
                 with contextlib.suppress(OSError):
                     os.write(fds[2], f"error {type(error).__name__}: {error}\n".encode())

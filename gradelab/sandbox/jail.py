@@ -5,7 +5,7 @@ It speaks JSON lines on stdin/stdout (see ``wire``). Everything here runs next t
 code and is therefore untrusted: it only produces data, and the grader judges that data.
 
 Protocol, in order:
-    <- {"hidden": [...], "visible": [...], "limits": {...}, "confine": true, "uid": .., "gid": ..}
+    <- {"visible": [...], "assignment": "...", "limits": {...}, "confine": true, "uid": .., ...}
     -> {"booted": true}
     <- {"cells": [{"name": "...", "source": "..."}]}
     -> {"cells": [{"name": "...", "error": null | {...}}]}
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from gradelab.sandbox import confinement, wire
 
 CELL_PREFIX = "<cell "
 STDOUT_CAP = 20_000
+NAME_CHARS = 100
 
 
 class CappedText(io.TextIOBase):
@@ -76,7 +78,7 @@ def describe_exception(error: BaseException) -> dict[str, Any]:
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename.startswith(CELL_PREFIX):
             where = {"cell": frame.filename[len(CELL_PREFIX) : -1], "line": frame.lineno}
-    return {"type": type(error).__name__, **where}
+    return {"type": type(error).__name__[:NAME_CHARS], **where}
 
 
 class Jail:
@@ -149,10 +151,17 @@ def main(after_privileges_dropped: Callable[[], None] | None = None) -> None:
     requests = os.fdopen(os.dup(0), "rb")
     responses = os.dup(1)
     settings = wire.loads(requests.readline())
+    assignment = settings["assignment"]
     if settings["confine"]:
-        confinement.hide_folders(settings["hidden"], settings["visible"], settings["tmp_mb"])
-    os.chdir("/tmp" if settings["confine"] else settings["workdir"])
-    os.environ["HOME"] = os.environ["TMPDIR"] = os.getcwd()
+        home = "/tmp"
+        workdir = confinement.enter_empty_root(settings["visible"], assignment, settings["tmp_mb"])
+    else:
+        home = workdir = settings["workdir"]
+        if assignment:  # a copy of the released files, since nothing here is read-only
+            workdir = shutil.copytree(assignment, os.path.join(home, os.path.basename(assignment)))
+    os.chdir(workdir)
+    sys.path.insert(0, workdir)  # the assignment's public modules, as in the notebook
+    os.environ["HOME"] = os.environ["TMPDIR"] = home
     tempfile.tempdir = None
     confinement.set_limits(settings["limits"])
     if settings["confine"]:

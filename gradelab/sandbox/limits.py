@@ -1,4 +1,4 @@
-"""What a submission may use: the limits and the folders it must not see."""
+"""What a submission may use: its limits, and the only folders it sees."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import gradelab
 
 NOBODY = 65534
 
-#: Folders hidden from every submission, besides the course folder itself.
-SYSTEM_HIDDEN_PATHS = ("/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/srv", "/mnt", "/media")
+#: What the Python installation needs from the system, read-only: shared libraries (by
+#: their usual paths: the loader looks them up there) and the loader's cache.
+SYSTEM_FILES = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache")
 
 
 @dataclass(frozen=True)
@@ -34,28 +35,28 @@ class Limits:
 
 @dataclass(frozen=True)
 class Isolation:
-    """How the sandbox is walled off from the machine.
+    """What the sandbox sees of the machine: an allow-list.
 
-    ``hidden`` folders are covered by empty file systems; ``visible`` folders (the Python
-    installation and gradelab itself) stay readable inside them, read-only.
+    ``visible`` folders and files (the Python installation, gradelab, system libraries)
+    are read-only; ``assignment`` (the instructor's released copy of the assignment) is the
+    working folder, read-only underneath. Nothing else of the machine exists in there.
     """
 
-    hidden: tuple[str, ...]
     visible: tuple[str, ...]
+    assignment: str | None = None
     unshare_command: str = "/usr/bin/unshare"
     uid: int = NOBODY
     gid: int = NOBODY
 
     @classmethod
-    def for_course(cls, course_root: Path, extra_hidden: tuple[str, ...] = ()) -> Isolation:
-        """Hide the course folder (solutions, hidden tests, gradebook, submissions) and homes."""
-        hidden = (str(course_root.resolve()), *SYSTEM_HIDDEN_PATHS, *extra_hidden)
-        visible = (
-            sys.prefix,
-            sys.base_prefix,
-            str(Path(gradelab.__file__).resolve().parent),
-        )
+    def for_assignment(
+        cls, released: Path | None, extra_visible: tuple[str, ...] = ()
+    ) -> Isolation:
+        """The Python installation, gradelab, system libraries, ``extra_visible`` and the
+        released files of one assignment (``released``, when given)."""
+        python = (sys.prefix, sys.base_prefix, str(Path(gradelab.__file__).parent))
+        resolved = [str(Path(path).resolve()) for path in (*python, *extra_visible)]
         return cls(
-            hidden=tuple(dict.fromkeys(hidden)),
-            visible=tuple(dict.fromkeys(str(Path(p).resolve()) for p in visible)),
+            visible=tuple(dict.fromkeys([*resolved, *SYSTEM_FILES])),
+            assignment=str(released.resolve()) if released is not None else None,
         )

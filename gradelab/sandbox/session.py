@@ -23,8 +23,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradelab.errors import IsolationUnavailable
 from gradelab.sandbox import spawn, wire
 from gradelab.sandbox.limits import Isolation, Limits
+from gradelab.text import printable
 
 BOOT_SECONDS = 60.0
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -44,10 +46,6 @@ WEAK_ISOLATION_NOTE = (
 )
 
 
-class IsolationUnavailable(RuntimeError):
-    """The machine cannot build the sandbox's namespaces; grading must not go on silently."""
-
-
 class SubmissionError(Exception):
     """Something the submission did; ``feedback`` says it in one line for the student."""
 
@@ -58,9 +56,9 @@ class SubmissionError(Exception):
 
 class StudentRaised(SubmissionError):
     def __init__(self, what: str, error: dict[str, Any]) -> None:
-        self.type = str(error.get("type"))
-        self.cell = error.get("cell")
-        self.line = error.get("line")
+        self.type = printable(error.get("type"), 80)
+        self.cell = printable(error["cell"], 80) if error.get("cell") else None
+        self.line = printable(error.get("line"), 12)
         where = f" (cell '{self.cell}', line {self.line})" if self.cell else ""
         unwritten = " - it is not written yet" if self.type == "NotImplementedError" else ""
         super().__init__(f"{what} raised {self.type}{where}{unwritten}")
@@ -88,6 +86,21 @@ class SandboxLost(Exception):
 class CellReport:
     name: str
     error: dict[str, Any] | None
+
+
+def cell_reports(reply: dict[str, Any], code: list[tuple[str, str]]) -> list[CellReport]:
+    """The sandbox's report on the cells it ran, checked: one per cell, in order, named as
+    sent; anything else is a reply the grader cannot read (the submission's failure)."""
+    reports = reply.get("cells")
+    if not isinstance(reports, list) or len(reports) != len(code):
+        raise SandboxLost("it sent a reply the grader cannot read")
+    checked = []
+    for report, (name, _) in zip(reports, code, strict=True):
+        error = report.get("error") if isinstance(report, dict) else "malformed"
+        if error is not None and not isinstance(error, dict):
+            raise SandboxLost("it sent a reply the grader cannot read")
+        checked.append(CellReport(name, error))
+    return checked
 
 
 @functools.cache
@@ -153,8 +166,7 @@ class Session:
             self._send(self._settings())
             self._receive(BOOT_SECONDS, charge=False)
             self._send({"cells": [{"name": n, "source": src} for n, src in self._code]})
-            reply = self._receive(self._remaining())
-            self.cells = [CellReport(str(c["name"]), c.get("error")) for c in reply["cells"]]
+            self.cells = cell_reports(self._receive(self._remaining()), self._code)
         except SandboxLost as lost:
             self._stopped = f"the submission was stopped: {lost.reason}"
             raise SubmissionStopped(self._stopped) from None
@@ -162,15 +174,16 @@ class Session:
     def _launch(self) -> None:
         self._buffer = b""
         try:
-            self._process = spawn.fork_sandbox(self._confine)
+            limits = self.limits
+            self._process = spawn.fork_sandbox(self._confine, limits.memory_mb, limits.processes)
         except spawn.SandboxUnavailable as error:
             raise SandboxLost(str(error)) from None
 
     def _settings(self) -> dict[str, Any]:
         return {
             "confine": self._confine,
-            "hidden": list(self.isolation.hidden),
             "visible": list(self.isolation.visible),
+            "assignment": self.isolation.assignment,
             "uid": self.isolation.uid,
             "gid": self.isolation.gid,
             "limits": self.limits.as_dict(),
@@ -215,7 +228,7 @@ class Session:
     def _result(self, name: str, reply: dict[str, Any]) -> Any:
         if "error" in reply:
             error = reply["error"]
-            if not isinstance(error, dict):
+            if not isinstance(error, dict) or not all(isinstance(k, str) for k in error):
                 raise SubmissionError(f"{name} sent a reply the grader cannot read")
             if error.get("type") == "Missing":
                 raise StudentMissing(name)
@@ -275,6 +288,8 @@ class Session:
             return "it closed its connection to the grader"
         if code == -signal.SIGXCPU or code == 128 + signal.SIGXCPU:
             return f"it used more than {self.limits.cpu_seconds} s of CPU time"
+        if getattr(self._process, "out_of_memory", False):
+            return f"it used more than {self.limits.memory_mb} MB of memory"
         if code in (-signal.SIGKILL, 128 + signal.SIGKILL):
             return f"it was killed, probably for using more than {self.limits.memory_mb} MB"
         return f"it ended the submission's process (exit status {code})"

@@ -8,6 +8,7 @@ Sandboxes come back as ``ForkedSandbox`` handles with the parts of ``subprocess.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import select
@@ -17,6 +18,8 @@ import subprocess
 import sys
 import threading
 import time
+
+from gradelab.sandbox import cgroups
 
 START_SECONDS = 120.0
 
@@ -52,6 +55,7 @@ class ForkedSandbox:
         self._status = os.fdopen(status, "rb", buffering=0)
         self._lines = b""
         self.returncode: int | None = None
+        self.out_of_memory = False
         first = self._status_line(START_SECONDS)
         if first is None or not first.isdigit():
             self.close()
@@ -86,7 +90,9 @@ class ForkedSandbox:
             line = self._status_line(timeout)
             if line is None:
                 return None
-            self.returncode = int(line) if line.lstrip(b"-").isdigit() else -signal.SIGKILL
+            code, _, flag = line.partition(b" ")
+            self.returncode = int(code) if code.lstrip(b"-").isdigit() else -signal.SIGKILL
+            self.out_of_memory = flag == b"oom"
         return self.returncode
 
     def kill(self) -> None:
@@ -125,11 +131,18 @@ class ForkServer:
         )
         theirs.close()
 
-    def fork(self, confine: bool) -> ForkedSandbox:
+    def fork(self, confine: bool, memory_mb: int, processes: int) -> ForkedSandbox:
         pipes = [os.pipe(), os.pipe(), os.pipe()]  # the sandbox's stdin, stdout, status
         theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
+        cgroup = confine and cgroups_available()
+        request = {
+            "confine": confine,
+            "cgroup": cgroup,
+            "memory_mb": memory_mb,
+            "processes": processes,
+        }
         try:
-            request = json.dumps({"confine": confine}).encode()
+            request = json.dumps(request).encode()
             socket.send_fds(self._control, [request], theirs)
         except OSError as error:
             for read, write in pipes:
@@ -159,12 +172,20 @@ def start_fork_server() -> ForkServer:
         return _server
 
 
-def fork_sandbox(confine: bool) -> ForkedSandbox:
-    """A new sandbox from this process's fork server, started again if it has died."""
+@functools.cache
+def cgroups_available() -> bool:
+    """Whether sandboxes get a control group (one memory and process budget) here."""
+    return cgroups.available() is None
+
+
+def fork_sandbox(confine: bool, memory_mb: int, processes: int) -> ForkedSandbox:
+    """A new sandbox from this process's fork server, started again if it has died; when
+    confined, in a control group limiting all its processes to ``memory_mb`` and
+    ``processes`` together (where the machine offers cgroups)."""
     global _server
     try:
-        return start_fork_server().fork(confine)
+        return start_fork_server().fork(confine, memory_mb, processes)
     except ServerGone:
         with _lock:
             _server = None
-        return start_fork_server().fork(confine)
+        return start_fork_server().fork(confine, memory_mb, processes)

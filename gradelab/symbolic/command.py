@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
-
-EXAMPLE = "gradelab check-expr '2*x' --expected 'x+x' --vars x"
 
 
-def run_check_expr(course: Any, args: argparse.Namespace) -> int:
+def run_check_expr(args: argparse.Namespace) -> int:
     """Print one JSON object: the CheckResult, or {"error": ...} with exit code 2 when the
     expected answer (or the variable list) cannot be read. A wrong answer still exits 0."""
     from gradelab.symbolic.check import check  # sympy: only when a check is asked for
@@ -28,16 +25,10 @@ def run_check_expr(course: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_check_expr_command(subparsers: Any) -> None:
-    """Add ``check-expr ANSWER --expected EXPR [--vars x,y] [--no-floats]``."""
-    description = "check a typed math answer against the expected expression (JSON output)"
-    sub = subparsers.add_parser(
-        "check-expr",
-        help=description,
-        description=description
-        + ". An answer starting with '-' goes after '--' or with a leading space.",
-        epilog=f"example:\n  {EXAMPLE}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def add_check_expr_arguments(sub: argparse.ArgumentParser) -> None:
+    """``check-expr ANSWER --expected EXPR [--vars x,y] [--no-floats]``."""
+    sub.description = (
+        f"{sub.description}. An answer starting with '-' goes after '--' or with a leading space."
     )
     sub.add_argument("answer", help="the answer as a student types it, e.g. '2x'")
     sub.add_argument("--expected", required=True, help="the expected expression")
@@ -47,4 +38,3 @@ def add_check_expr_command(subparsers: Any) -> None:
     sub.add_argument(
         "--no-floats", action="store_true", help="refuse decimals such as 0.5 in the answer"
     )
-    sub.set_defaults(handler=run_check_expr)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from gradelab.student.checks import _report, finite_difference_gradient
+from gradelab.student import finite_difference_gradient, report
 
 ALPHA, BATCH_SIZE, NUM_EPOCHS, SEED = 0.5, 16, 30, 7
 EPS, MAX_STEPS = 1e-4, 5000
@@ -54,7 +54,7 @@ def check_sigmoid(sigmoid: Callable) -> None:
     results.append(
         (np.allclose(extreme, [0.0, 1.0]), "gives 0 and 1 at z = -1000 and 1000, no nan")
     )
-    _report(results)
+    report(results)
 
 
 def check_cross_entropy(cross_entropy: Callable, seed: int = 0) -> None:
@@ -70,7 +70,7 @@ def check_cross_entropy(cross_entropy: Callable, seed: int = 0) -> None:
             "stays finite and right when X theta is huge (write log(sigmoid) without sigmoid)",
         )
     )
-    _report(results)
+    report(results)
 
 
 def check_logistic_gradient(logistic_gradient: Callable, seed: int = 0) -> None:
@@ -85,7 +85,7 @@ def check_logistic_gradient(logistic_gradient: Callable, seed: int = 0) -> None:
         hint = " (it has the opposite sign)" if flipped else ""
         close = np.allclose(result, expected, rtol=1e-4, atol=1e-7)
         results.append((close, f"matches finite differences of the cross-entropy{hint}"))
-    _report(results)
+    report(results)
 
 
 def gradient_on(X: np.ndarray, y: np.ndarray, theta: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -125,7 +125,7 @@ def check_minibatch_sgd(minibatch_sgd: Callable, seed: int = 0) -> None:
             "with batch_size = m, one epoch is one full gradient step",
         )
     )
-    _report(results)
+    report(results)
 
 
 def check_descend_until(descend_until: Callable, seed: int = 0) -> None:
@@ -145,7 +145,7 @@ def check_descend_until(descend_until: Callable, seed: int = 0) -> None:
     for rule in ("gradient", "cost"):
         _, got_steps = descend_until(X, y, theta0.copy(), rate, 0.0, 10, rule)
         results.append((got_steps == 10, f"rule {rule!r} with eps = 0 takes max_steps steps"))
-    _report(results)
+    report(results)
 
 
 def check_sgd_momentum(sgd_momentum: Callable, minibatch_sgd: Callable, seed: int = 0) -> None:
@@ -165,4 +165,4 @@ def check_sgd_momentum(sgd_momentum: Callable, minibatch_sgd: Callable, seed: in
             "with batch_size = m, two epochs give theta1 - alpha * (beta * g0 + g1)",
         ),
     ]
-    _report(results)
+    report(results)

@@ -1,18 +1,27 @@
 """Public data and checks of ``update_step``: one update by hand, a descent loop, two fits.
 
-The data sets are the course's (study hours and exam scores; five houses). The checks
-compare a student's answers with the definitions (the update rule, finite differences of J,
-a zero gradient at the minimum), never with hidden numbers.
+The data sets are the course's (study hours and exam scores; five houses); each student's
+update table comes from ``gradelab.student.variant_rng``, so the notebook and the hidden
+tests draw the same numbers for the same id. The checks compare a student's answers with the
+definitions (the update rule, finite differences of J, a zero gradient at the minimum),
+never with hidden numbers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from gradelab.student.checks import _report, finite_difference_gradient, mse
-from gradelab.variants import TABLE_PARAMETERS, UpdateTable
+from gradelab.student import (
+    PRACTICE_ID,
+    finite_difference_gradient,
+    is_number,
+    numbers_id,
+    report,
+    variant_rng,
+)
 
 STUDY_HOURS = np.array([1, 2, 3, 4, 5, 6, 7, 8])
 STUDY_SCORES = np.array([45, 55, 60, 70, 80, 85, 88, 92])
@@ -22,8 +31,52 @@ HOUSE_PRICES = np.array([250000, 380000, 450000, 520000, 750000])
 FIT_TOLERANCE = 1e-9
 
 
-def is_number(value: object) -> bool:
-    return isinstance(value, int | float | np.integer | np.floating) and bool(np.isfinite(value))
+def mse(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """J(w) = (1/n) * ||X w - y||^2."""
+    residual = X @ w - y
+    return float(residual @ residual / len(y))
+
+
+TABLE_KEY = "update_step"
+TABLE_PARAMETERS = ("β₀ (intercept)", "β₁ (TV spend)", "β₂ (radio spend)")
+TABLE_LEARNING_RATES = (0.5, 0.2, 0.1, 0.05, 0.01)
+
+
+@dataclass(frozen=True)
+class UpdateTable:
+    """One gradient-descent step to work out: old values, gradients and a learning rate."""
+
+    owner: str
+    old: np.ndarray
+    gradient: np.ndarray
+    learning_rate: float
+
+    def _repr_markdown_(self) -> str:
+        note = " (practice numbers: they are not graded)" if self.owner == PRACTICE_ID else ""
+        rows = [
+            f"Numbers of **{self.owner}**{note}",
+            "",
+            "| parameter | old value | gradient | learning rate | new value |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for name, old, gradient in zip(TABLE_PARAMETERS, self.old, self.gradient, strict=True):
+            rows.append(f"| {name} | {old:g} | {gradient:g} | {self.learning_rate:g} | ? |")
+        return "\n".join(rows)
+
+
+def update_table(course_id: str, student_id: object) -> UpdateTable:
+    """The update-step table of ``student_id`` (of ``PRACTICE_ID`` when it is empty).
+
+    Old values and gradients have one decimal and no gradient is zero, so the new values can
+    be worked out by hand exactly.
+    """
+    owner = numbers_id(student_id)
+    rng = variant_rng(course_id, TABLE_KEY, owner)
+    size = len(TABLE_PARAMETERS)
+    old = rng.integers(-40, 41, size=size) / 10
+    gradient = rng.choice([-1, 1], size=size) * rng.integers(1, 100, size=size) / 10
+    learning_rate = float(rng.choice(TABLE_LEARNING_RATES))
+    return UpdateTable(owner, old, gradient, learning_rate)
 
 
 def check_update_table(table: UpdateTable, *new_values: float) -> None:
@@ -37,7 +90,7 @@ def check_update_table(table: UpdateTable, *new_values: float) -> None:
         uphill = is_number(new) and np.isclose(new, old + step, rtol=1e-9, atol=1e-9)
         hint = " (it moved uphill: subtract the step, do not add it)" if uphill else ""
         results.append((right, f"{name}: old value - learning rate x gradient{hint}"))
-    _report(results)
+    report(results)
 
 
 def small_problem(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -71,7 +124,7 @@ def check_gradient_descent(gradient_descent: Callable, seed: int = 0) -> None:
         expected = w0 - rate * finite_difference_gradient(lambda v: mse(X, y, v), w0)
         close = np.allclose(one_step, expected, rtol=1e-5, atol=1e-7)
         results.append((close, "one step is w0 - learning_rate * (finite-difference gradient)"))
-    _report(results)
+    report(results)
 
 
 def standardized_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -104,7 +157,7 @@ def check_fit(features: np.ndarray, y: np.ndarray, w: object) -> None:
                 "or check that w is in the units of the data)",
             )
         )
-    _report(results)
+    report(results)
 
 
 def check_study_fit(study_w: object) -> None:

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 from distributed import Client, as_completed
 
+from gradelab.autograde.pool import Graded, as_they_come
 from gradelab.course import Course
 from gradelab.grading.submission import grade_submission
-from gradelab.grading_pool import Graded, as_they_come
 
 
 class DaskPool:

@@ -17,8 +17,10 @@ from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment, Submitted
 from nbgrader.preprocessors import AssignLatePenalties
 
 from gradelab.course import Course
-from gradelab.grading.submission import GradedNotebook, GradedSubmission, course_config
-from gradelab.scores import NOT_GRADED
+from gradelab.errors import CourseError
+from gradelab.grading.submission import GradedNotebook, GradedSubmission
+from gradelab.scores import NOT_GRADED, NOT_GRADED_YET
+from gradelab.text import one_line
 
 
 @contextmanager
@@ -36,7 +38,7 @@ class GradebookWriter:
     def __init__(self, course: Course, assignment: str) -> None:
         self.course = course
         self.assignment = assignment
-        self.penalties = AssignLatePenalties(config=course_config(course, weak=False))
+        self.penalties = AssignLatePenalties(config=course.config)
         self.penalties.init_plugin()
         # nbgrader's steps in the workers open the gradebook under nbgrader's default course
         # id, and would add that course on first use: add it here, so workers only read.
@@ -45,9 +47,9 @@ class GradebookWriter:
             try:
                 notebooks = gradebook.find_assignment(assignment).notebooks
             except MissingEntry:
-                raise MissingEntry(
-                    f"{course.db_url}: no assignment '{assignment}' in the gradebook; "
-                    f"release it first (gradelab release {assignment})"
+                raise CourseError(
+                    f"no assignment '{assignment}' in the gradebook ({course.db_url}); "
+                    f"release it first: gradelab release {assignment}"
                 ) from None
             self.cell_names = {
                 cell.id: cell.name
@@ -76,15 +78,47 @@ class GradebookWriter:
             gradebook.db.commit()
 
     def _store(self, notebook: SubmittedNotebook, graded: GradedNotebook) -> None:
+        """Every grade cell gets this submission's score: 0 where it has none (a deleted
+        cell, say), so nothing of an earlier submission remains."""
         for grade in notebook.grades:
             name = self.cell_names.get(grade.cell_id)
-            if name in graded.scores:
-                grade.auto_score = score = graded.scores[name]
-                grade.needs_manual_grade = grade.manual_score is not None or score is None
+            score = graded.scores.get(name, 0.0) if name is not None else 0.0
+            grade.auto_score = score
+            grade.needs_manual_grade = grade.manual_score is not None or score is None
         for comment in notebook.comments:
             name = self.cell_names.get(comment.cell_id)
-            if name in graded.comments:
-                comment.auto_comment = graded.comments[name]
+            comment.auto_comment = graded.comments.get(name, "No response.")
+
+    def withdraw(self, student: str, timestamp: datetime | None, reason: str) -> None:
+        """A submission whose grading failed on the grader's side: no score until it is
+        graded, whatever an earlier submission scored."""
+        with open_gradebook(self.course) as gradebook:
+            try:
+                submission = gradebook.find_submission(self.assignment, student)
+            except MissingEntry:
+                return
+            if timestamp is not None:
+                submission.timestamp = timestamp
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    grade.auto_score = None
+                    grade.needs_manual_grade = True
+                for comment in notebook.comments:
+                    comment.auto_comment = NOT_GRADED_YET + one_line(reason, 300)
+                notebook.late_submission_penalty = None
+            gradebook.db.commit()
+
+    def refuse(self, student: str, reason: str) -> None:
+        """Give a submission that cannot be graded 0 points, with the reason."""
+        with open_gradebook(self.course) as gradebook:
+            gradebook.update_or_create_student(student)
+            submission = gradebook.update_or_create_submission(self.assignment, student)
+            for notebook in submission.notebooks:
+                zero_grades(notebook)
+                for comment in notebook.comments:
+                    comment.auto_comment = NOT_GRADED + one_line(reason, 300)
+                notebook.late_submission_penalty = None
+            gradebook.db.commit()
 
     def _late_penalty(self, submission: SubmittedAssignment, notebook: SubmittedNotebook) -> None:
         """What nbgrader's ``AssignLatePenalties`` step stores, with its configured plugin."""
@@ -103,15 +137,3 @@ def zero_grades(notebook: SubmittedNotebook) -> None:
     for grade in notebook.grades:
         grade.auto_score = 0
         grade.needs_manual_grade = False
-
-
-def record_refusal(course: Course, assignment: str, student: str, reason: str) -> None:
-    """Give a submission that cannot be graded 0 points, with the reason, in the gradebook."""
-    with open_gradebook(course) as gradebook:
-        gradebook.update_or_create_student(student)
-        submission = gradebook.update_or_create_submission(assignment, student)
-        for notebook in submission.notebooks:
-            zero_grades(notebook)
-            for comment in notebook.comments:
-                comment.auto_comment = NOT_GRADED + reason
-        gradebook.db.commit()

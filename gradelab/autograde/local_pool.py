@@ -9,43 +9,14 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
+from gradelab.autograde.pool import Graded, as_they_come
 from gradelab.course import Course
 from gradelab.grading.hidden_suite import hidden_suite
-from gradelab.grading.submission import GradedSubmission, grade_submission, grader_for
+from gradelab.grading.submission import grade_submission, grader_for
 from gradelab.sandbox import spawn
-
-
-@dataclass
-class Graded:
-    """One submission's result from a worker: its grades, or why grading it failed."""
-
-    student: str
-    submission: GradedSubmission | None = None
-    error: str | None = None
-
-    @classmethod
-    def of(cls, student: str, future: Future) -> Graded:
-        error = future.exception()
-        if error is None:
-            return cls(student, submission=future.result())
-        if isinstance(error, BrokenProcessPool):
-            return cls(student, error="a grading worker process died (out of memory?)")
-        return cls(student, error=f"{type(error).__name__}: {error}")
-
-
-def as_they_come(
-    futures: dict[Any, str], completed: Callable[[Iterable[Any]], Iterator[Any]]
-) -> Iterator[Graded]:
-    """Each student's result as its future (``futures`` maps them to students) completes;
-    ``completed`` is the executor's ``as_completed``."""
-    for future in completed(futures):
-        yield Graded.of(futures[future], future)
 
 
 def warm_up(course_root: str, assignment: str, weak: bool) -> None:
@@ -53,7 +24,7 @@ def warm_up(course_root: str, assignment: str, weak: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         course = grader_for(course_root, weak).course
-        hidden_suite(course.hidden_suite(assignment), course.reference_solution(assignment))
+        hidden_suite(course, assignment)
     except Exception:  # noqa: BLE001 - a failed warm-up must not break the pool: each
         return  # submission's own task meets the same error and reports it, file named
 

@@ -11,7 +11,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from gradelab.student.checks import _report, finite_difference_gradient, mse
+from gradelab.student import finite_difference_gradient, report
+
+
+def mse(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """J(w) = (1/n) * ||X w - y||^2."""
+    residual = X @ w - y
+    return float(residual @ residual / len(y))
+
 
 LABELS = ("too slow", "converging", "oscillating", "diverging")
 RATES = (0.0001, 0.001, 0.01, 0.02, 0.1, 0.5)
@@ -58,7 +65,7 @@ def check_descent_path(descent_path: Callable, seed: int = 0) -> None:
         ]
     none = descent_path(X, y, w0.copy(), rate, 0)
     results.append((np.shape(none) == (1, 3), "with num_steps = 0 it returns w0 alone, as one row"))
-    _report(results)
+    report(results)
 
 
 def line_path(ratio: float, num_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -88,7 +95,7 @@ def check_steps_to_reach(steps_to_reach: Callable) -> None:
             "a path that starts at the minimum gives 0",
         ),
     ]
-    _report(results)
+    report(results)
 
 
 def check_classify_run(classify_run: Callable) -> None:
@@ -104,7 +111,7 @@ def check_classify_run(classify_run: Callable) -> None:
         X, y, path = line_path(ratio, num_steps)
         got = classify_run(X, y, path, 1e-6)
         results.append((got == label, f"a path with w_k - w* = -({ratio:g})^k is {label!r}"))
-    _report(results)
+    report(results)
 
 
 def check_largest_stable_rate(largest_stable_rate: Callable) -> None:
@@ -118,7 +125,7 @@ def check_largest_stable_rate(largest_stable_rate: Callable) -> None:
             "2 / lambda_max is 2/9 when H = diag(9, 1)",
         ),
     ]
-    _report(results)
+    report(results)
 
 
 def check_course_rates(
@@ -145,7 +152,7 @@ def check_course_rates(
         path = descent_path(X, y, np.zeros(X.shape[1]), chosen_rate, STEP_BUDGET)
         reached = steps_to_reach(X, y, path, TOL) is not None
         results.append((reached, "with your descent_path it reaches TOL within STEP_BUDGET"))
-    _report(results)
+    report(results)
 
 
 def check_standardize(standardize: Callable, seed: int = 0) -> None:
@@ -166,7 +173,7 @@ def check_standardize(standardize: Callable, seed: int = 0) -> None:
                 "each column is a shifted, rescaled copy of the original (same order and sign)",
             ),
         ]
-    _report(results)
+    report(results)
 
 
 def check_scaling(steps_raw: int | None, steps_scaled: int | None) -> None:
@@ -176,4 +183,4 @@ def check_scaling(steps_raw: int | None, steps_scaled: int | None) -> None:
     results = [(ints, "steps_raw and steps_scaled are whole numbers of steps")]
     if ints:
         results.append((steps_scaled < steps_raw, "standardized features need fewer steps"))
-    _report(results)
+    report(results)
