@@ -14,6 +14,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from gradelab.course import Course
+from gradelab.errors import AssignmentError
 from gradelab.grading.grade_notebook import cell_name, nbgrader_meta
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -41,11 +42,20 @@ def listed_samples(listing: Path) -> list[Sample]:
     try:
         declared = tomllib.loads(listing.read_text()) if listing.exists() else {}
     except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{listing}: {error}") from None
-    return [
-        Sample(str(w["name"]), float(w["score"]), str(w.get("why", "")), dict(w.get("cells", {})))
-        for w in declared.get("wrong", [])
-    ]
+        raise AssignmentError(f"{listing}: {error}") from None
+    found = []
+    for number, wrong in enumerate(declared.get("wrong", []), start=1):
+        try:
+            cells = {str(name): str(code) for name, code in wrong.get("cells", {}).items()}
+            found.append(
+                Sample(str(wrong["name"]), float(wrong["score"]), str(wrong.get("why", "")), cells)
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise AssignmentError(
+                f"{listing}: [[wrong]] number {number} needs a name, a score and [wrong.cells] "
+                "of cell names and code"
+            ) from None
+    return found
 
 
 def samples(course: Course, assignment: str) -> list[Sample]:
@@ -70,7 +80,7 @@ def submission_notebook(course: Course, assignment: str, notebook: str, sample: 
     }
     unknown = set(sample.cells) - set(answers)
     if unknown:
-        raise ValueError(
+        raise AssignmentError(
             f"{course.hidden_suite(assignment) / 'selftest.toml'}: submission "
             f"'{sample.student}' replaces cells {sorted(unknown)}, which {notebook} has not"
         )
