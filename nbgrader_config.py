@@ -12,7 +12,25 @@ c.CourseDirectory.db_url = os.environ.get(
     "GRADELAB_DB_URL", "sqlite:///" + os.path.join(here, "gradebook", "gradebook.db")
 )
 
+# Feedback pages: formulas typeset offline, student text escaped and sanitized, no script.
+c.GenerateFeedback.exporter_class = "gradelab.feedback_page.FeedbackPage"
+c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades"]
+
+# Exports quote every cell as needed and never write a cell a spreadsheet would run.
+c.ExportApp.plugin_class = "gradelab.exports.SafeCsvExport"
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# Test cells come from the source, first: a cell that claims a test cell's id loses it, and
+# deleted test cells are put back.
+c.Autograde.sanitize_preprocessors = [
+    "gradelab.grading.test_cells.TestCellsFromSource",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # Autograding runs student code only in gradelab's sandbox, never in a Jupyter kernel:
 # GradeInSandbox takes the place of nbgrader's Execute step, so `nbgrader autograde`

@@ -20,6 +20,7 @@ from gradelab.errors import CourseError
 
 CONFIG_FILE = "nbgrader_config.py"
 SANDBOX_STEP = "gradelab.grading.nbgrader_step.GradeInSandbox"
+TEST_CELLS_STEP = "gradelab.grading.test_cells.TestCellsFromSource"
 SECRET_FILE = "gradebook/course_secret"
 
 
@@ -123,18 +124,21 @@ class Course:
         return re.fullmatch(self.settings.student_id_pattern, student) is not None
 
     def require_sandbox_step(self) -> None:
-        """Refuse a configuration in which nbgrader would run student code in a kernel."""
-        steps = self.config.Autograde.get("autograde_preprocessors", [])
-        names = [
-            step if isinstance(step, str) else f"{step.__module__}.{step.__name__}"
-            for step in steps
-        ]
-        if SANDBOX_STEP not in names:
-            raise CourseError(
-                f"{self.root / CONFIG_FILE}: Autograde.autograde_preprocessors does not list "
-                f"{SANDBOX_STEP}; nbgrader would run student code in a Jupyter kernel. Add it "
-                "first."
-            )
+        """Refuse a configuration in which nbgrader would run student code in a kernel, or
+        take a submission's test cells as they come."""
+        for setting, step, why in (
+            ("autograde_preprocessors", SANDBOX_STEP, "nbgrader would run student code in a "
+             "Jupyter kernel"),
+            ("sanitize_preprocessors", TEST_CELLS_STEP, "a submission could move its test "
+             "cells"),
+        ):  # fmt: skip
+            steps = self.config.Autograde.get(setting, [])
+            names = [s if isinstance(s, str) else f"{s.__module__}.{s.__name__}" for s in steps]
+            if step not in names:
+                raise CourseError(
+                    f"{self.root / CONFIG_FILE}: Autograde.{setting} does not list {step}; "
+                    f"{why}. Add it first (see this repository's nbgrader_config.py)."
+                )
 
     def secret(self) -> str:
         """The course secret mixed into the hidden tests' seeds: made on first use, kept in

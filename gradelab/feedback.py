@@ -1,26 +1,19 @@
-"""Feedback for students: nbgrader's HTML for graded notebooks, a plain page for the rest."""
+"""Feedback for students: gradelab's page for each graded notebook (nbgrader's
+``generate_feedback`` with ``gradelab.feedback_page.FeedbackPage``), and a page with the
+reason for a submission that could not be graded."""
 
 from __future__ import annotations
 
-import html
-
 from gradelab import nbgrader_commands
 from gradelab.course import Course
+from gradelab.feedback_page import not_graded_page
 from gradelab.scores import assignment_scores
-
-NOT_GRADED_PAGE = """<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{assignment}: not graded</title></head>
-<body><h1>{assignment}</h1>
-<p>Your submission could not be graded: <strong>{reason}</strong>.</p>
-<p>Score: 0 of {max_score:g}. Fix the file and submit again, or ask your instructor.</p>
-</body></html>
-"""
 
 
 def write_feedback(course: Course, assignment: str) -> None:
     """Feedback HTML into ``feedback/<student>/<assignment>/`` for every submission."""
     scores = assignment_scores(course, assignment)
-    if any(score.not_graded is None for score in scores.values()):
+    if any(score.not_graded is None and score.pending is None for score in scores.values()):
         nbgrader_commands.feedback(course, assignment)
     for student, score in scores.items():
         if score.not_graded is None:
@@ -28,9 +21,5 @@ def write_feedback(course: Course, assignment: str) -> None:
         folder = course.feedback_folder(student, assignment)
         folder.mkdir(parents=True, exist_ok=True)
         for source in course.source_notebooks(assignment):
-            page = NOT_GRADED_PAGE.format(
-                assignment=html.escape(assignment),
-                reason=html.escape(score.not_graded),
-                max_score=score.max_score,
-            )
-            (folder / f"{source.stem}.html").write_text(page)
+            text = not_graded_page(assignment, source.stem, score.not_graded, score.max_score)
+            (folder / f"{source.stem}.html").write_text(text)

@@ -291,3 +291,39 @@ def run_all_cells(page: Page, lab: Lab, root: Path, notebook: str, artifacts: Pa
     assert errors.count() == 0, [errors.nth(i).inner_text()[:300] for i in range(errors.count())]
     assert passed.count() >= test_cells, notebook
     page.screenshot(path=artifacts / f"{Path(notebook).stem}.png")
+
+
+def test_feedback_typesets_its_formulas_with_the_network_off(
+    released_course: Course, page: Page, tmp_path: Path
+) -> None:
+    """A student opens their feedback offline: the formulas are typeset (MathML laid out by
+    the browser, fractions stacked), nothing is fetched, each message wraps in the page."""
+    from gradelab.autograde.run import autograde
+    from gradelab.feedback import write_feedback
+    from gradelab.samples import place_samples
+
+    listed = [s for s in samples(released_course, "mse_gradient") if s.student == "sign_flipped"]
+    place_samples(released_course, "mse_gradient", listed)
+    autograde(released_course, "mse_gradient", "sign_flipped", force=True, weak=False)
+    write_feedback(released_course, "mse_gradient")
+    feedback = released_course.feedback_folder("sign_flipped", "mse_gradient") / NOTEBOOK.replace(
+        ".ipynb", ".html"
+    )
+    fetched: list[str] = []
+    page.context.set_offline(True)
+    page.route(
+        re.compile(r"^(?!file:).*"),
+        lambda route: (fetched.append(route.request.url), route.abort()),
+    )
+    page.set_viewport_size({"width": 900, "height": 1300})
+    page.goto(feedback.as_uri())
+    fraction = page.locator("math mfrac").first
+    expect(fraction).to_be_visible(timeout=TIMEOUT_MS)
+    top, bottom = (fraction.locator(":scope > *").nth(k).bounding_box() for k in (0, 1))
+    assert top["y"] + top["height"] <= bottom["y"] + 1, "the fraction is not stacked"
+    assert page.locator("math").count() >= 10 and fetched == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert "the sign is flipped" in page.locator("ul.tests").first.inner_text()
+    page.screenshot(path=tmp_path / "feedback.png")
+    if os.environ.get("GRADELAB_README_SCREENSHOTS"):
+        shutil.copy2(tmp_path / "feedback.png", SCREENSHOTS / "feedback.png")

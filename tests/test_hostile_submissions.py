@@ -24,6 +24,9 @@ from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
 
 HERE = Path(__file__).resolve().parent
+#: Folder names that are no student id: a CSV row forged by a comma, a spreadsheet formula,
+#: terminal escape sequences.
+BAD_IDS = ("mallory,100,100", '=HYPERLINK("evil.example")', "eve\x1b[2J\x1b]0;pwned\x07")
 LISTING = HERE / "hostile" / "submissions.toml"
 REPO = HERE.parent
 
@@ -86,7 +89,23 @@ def broken_files(course: Course) -> dict[str, tuple[float, str]]:
         course.submission_folder("reference", "mse_gradient") / "mse_gradient.ipynb",
         folder("symlink_to_other_student") / "mse_gradient.ipynb",
     )
+    write("bad_timestamp", reference_notebook(course))
+    (folder("bad_timestamp") / "timestamp.txt").write_text("9999-12-31 23:59:59.999999-12:00")
+    write("fifo_timestamp", reference_notebook(course))
+    os.mkfifo(folder("fifo_timestamp") / "timestamp.txt")
+    deep = json.loads(nbformat.writes(reference_notebook(course)))
+    deep["metadata"]["deep"] = "DEEP"
+    write("deep_metadata", raw=json.dumps(deep).replace('"DEEP"', "[" * 600 + "]" * 600).encode())
+    write("sparse_extra_file", reference_notebook(course))
+    with (folder("sparse_extra_file") / "data.bin").open("wb") as extra:
+        extra.truncate(300 * 1024 * 1024)
+    for name in BAD_IDS:
+        write(name, reference_notebook(course))
     return {
+        "bad_timestamp": (0, "timestamp.txt"),
+        "fifo_timestamp": (0, "not a regular file"),
+        "deep_metadata": (0, "nested"),
+        "sparse_extra_file": (22, ""),
         "invalid_json": (0, "not valid JSON"),
         "old_format": (0, "not a version 4 notebook"),
         "missing_grade_cell": (22, ""),
@@ -138,11 +157,7 @@ def batch(course, sandbox_processes):
     listener = socket.create_server(("127.0.0.1", 0))
     with scratch_course(course) as scratch:
         config = scratch.root / "nbgrader_config.py"
-        config.write_text(
-            config.read_text()
-            + "\nc.GradeInSandbox.wall_seconds = 6.0\n"
-            + f"c.GradeInSandbox.hidden_paths = [{str(REPO)!r}]\n"
-        )
+        config.write_text(config.read_text() + "\nc.GradeInSandbox.wall_seconds = 6.0\n")
         nbgrader_commands.release(scratch, "mse_gradient")
         hostile = hostile_samples(scratch, listener.getsockname()[1])
         place_samples(scratch, "mse_gradient", samples(scratch, "mse_gradient")[:2] + hostile)
@@ -179,7 +194,11 @@ def test_every_submission_of_the_batch_gets_its_expected_score_and_reason(batch)
 
 def test_refused_files_are_named_with_their_reason(batch):
     refused = batch["run"].refused
-    assert set(refused) == {
+    assert all("is not a valid student id" in refused[name] for name in BAD_IDS)
+    assert set(refused) - set(BAD_IDS) == {
+        "bad_timestamp",
+        "fifo_timestamp",
+        "deep_metadata",
         "invalid_json",
         "old_format",
         "duplicated_grade_cell",
@@ -219,3 +238,43 @@ def test_regrading_the_same_files_gives_the_same_scores(batch):
         autograde(course, "mse_gradient", student, force=True, weak=False)
         again[student] = assignment_scores(course, "mse_gradient")[student].score
     assert again == {s: batch["scores"][s].score for s in again}
+
+
+def test_what_one_submission_says_is_cut_before_it_reaches_any_file(batch):
+    course = batch["course"]
+    folder = course.autograded_folder("huge_exception_name", "mse_gradient")
+    assert (folder / "mse_gradient.ipynb").stat().st_size < 200_000
+    assert "E" * 200 not in (folder / "mse_gradient.ipynb").read_text()
+
+
+def test_only_regular_files_under_nbgrader_size_limit_are_copied(batch):
+    course = batch["course"]
+    assert (
+        course.autograded_folder("sparse_extra_file", "mse_gradient") / "mse_gradient.ipynb"
+    ).exists()
+    assert not (course.autograded_folder("sparse_extra_file", "mse_gradient") / "data.bin").exists()
+
+
+def test_no_host_folder_holds_what_a_submission_wrote(batch):
+    planted = [
+        Path(folder) / "pwned-by-a-submission"
+        for folder in ("/run/lock", "/var/tmp", "/dev/shm", "/var/lock")
+    ]
+    assert [p for p in planted if p.exists()] == []
+
+
+def test_bad_ids_are_refused_without_reaching_the_gradebook_or_the_csv(batch):
+    course = batch["course"]
+    assert not set(BAD_IDS) & set(batch["scores"])
+    from gradelab.exports import export_grades
+
+    export_grades(course, course.root / "gradebook" / "grades.csv")
+    text = (course.root / "gradebook" / "grades.csv").read_text()
+    assert "mallory" not in text and "HYPERLINK" not in text and "\x1b" not in text
+
+
+def test_the_terminal_gets_no_control_character_a_submission_chose(batch, gradelab):
+    run = gradelab("autograde", "mse_gradient", cwd=batch["course"].root)
+    printed = run.stdout + run.stderr
+    assert "eve\\x1b[2J" in printed and "\x1b[2J" not in printed and "\x07" not in printed
+    assert "mallory,100,100: 'mallory,100,100' is not a valid student id" in printed

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gradelab.errors import IsolationUnavailable
 from gradelab.grading.plugin import Student
@@ -203,3 +205,86 @@ def test_a_sandbox_ends_with_the_grading_process_that_asked_for_it(sandbox_proce
     while sandbox_processes() - before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sandbox_processes() - before == set()
+
+
+MEMORY_HOG = """
+import os
+def hogs(children, megabytes):
+    pids = []
+    for _ in range(children):
+        pid = os.fork()
+        if pid == 0:
+            block = bytearray(megabytes * 1024 * 1024)
+            for i in range(0, len(block), 4096):
+                block[i] = 1
+            os._exit(0)
+        pids.append(pid)
+    return [os.waitpid(pid, 0)[1] for pid in pids]
+"""
+
+
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(st.integers(4, 6), st.integers(160, 220))
+def test_the_memory_limit_holds_for_all_the_submissions_processes_together(children, megabytes):
+    """Each child alone is well under the limit; together they are over it."""
+    limits = Limits(memory_mb=512, processes=32)
+    assert children * megabytes > limits.memory_mb > megabytes
+    with run({"f": MEMORY_HOG}, limits) as s:
+        statuses = s.call_within(20, "hogs", children, megabytes)
+    assert any(status != 0 for status in statuses), "every child got its memory"
+
+
+def test_the_process_limit_holds_for_the_whole_submission():
+    forks = """
+import os, time
+def forks(count):
+    made = 0
+    for _ in range(count):
+        try:
+            if os.fork() == 0:
+                time.sleep(30)
+                os._exit(0)
+            made += 1
+        except OSError:
+            break
+    return made
+"""
+    with run({"f": forks}, Limits(processes=12)) as s:
+        assert s.call_within(10, "forks", 40) < 12
+
+
+SURVEY = """
+import os
+def survey():
+    seen, writable = [], []
+    for top in sorted(os.listdir("/")):
+        if top in ("proc", "sys"):
+            continue
+        for folder, folders, files in os.walk("/" + top):
+            seen.extend(os.path.join(folder, name) for name in files[:3])
+            probe = os.path.join(folder, ".probe")
+            try:
+                with open(probe, "w"):
+                    pass
+                os.unlink(probe)
+                writable.append(folder)
+            except OSError:
+                pass
+            if len(seen) > 200000:
+                return seen, writable
+    return sorted(os.listdir("/")), writable
+"""
+
+
+def test_the_sandbox_sees_only_its_allow_list_and_writes_only_its_tmp(tmp_path):
+    other_copy = tmp_path / "another-course-copy"
+    (other_copy / "solutions").mkdir(parents=True)
+    (other_copy / "solutions" / "secret.py").write_text("ANSWER = 42")
+    released = REPO / "source" / "gradients"
+    isolation = Isolation.for_assignment(released)
+    with run({"f": SURVEY}, Limits(wall_seconds=60), isolation) as s:
+        top, writable = s.call_within(60, "survey")
+    allowed_tops = {p.split("/")[1] for p in [*isolation.visible, isolation.assignment]}
+    assert set(top) <= allowed_tops | {"dev", "proc", "tmp"}, top
+    assert {w for w in writable if not w.startswith("/tmp")} <= {str(released)}, writable
+    assert not any(w.startswith(("/run", "/var", "/dev", "/usr", "/etc")) for w in writable)

@@ -10,38 +10,15 @@ the gradebook, formgrader, ``generate_feedback`` and ``export`` work unchanged.
 from __future__ import annotations
 
 from nbformat import NotebookNode
-from nbformat.v4 import new_code_cell, new_output
+from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Int, List, Unicode
 
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import cell_name, grade_notebook, is_test_cell
-from gradelab.grading.source_snapshot import source_snapshot
 from gradelab.sandbox.limits import Limits
 
 RESULTS_KEY = "gradelab"
-
-
-def locked_test_cells(db_url: str, assignment: str, notebook: str) -> list[NotebookNode]:
-    """The source's locked test cells, as the gradebook keeps them (read once per process)."""
-    source = source_snapshot(db_url, assignment).find_notebook(notebook, assignment)
-    sources = {cell.name: cell for cell in source.source_cells}
-    cells = []
-    for grade_cell in source.grade_cells:
-        kept = sources.get(grade_cell.name)
-        if grade_cell.cell_type != "code" or kept is None or kept.locked is False:
-            continue
-        meta = {
-            "grade": True,
-            "solution": False,
-            "locked": True,
-            "grade_id": grade_cell.name,
-            "points": grade_cell.max_score,
-            "schema_version": 3,
-            "checksum": kept.checksum,
-        }
-        cells.append(new_code_cell(kept.source, metadata={"nbgrader": meta}))
-    return cells
 
 
 class GradeInSandbox(NbGraderPreprocessor):
@@ -81,29 +58,9 @@ class GradeInSandbox(NbGraderPreprocessor):
             file_size_mb=self.file_size_mb,
         )
 
-    def restore_test_cells(self, nb: NotebookNode, course: Course, info: dict) -> None:
-        """Put back the source's test cells: one per grade id, as a test cell. A cell that only
-        carries a test cell's grade id (another type, or not a test cell) loses it."""
-        source = locked_test_cells(course.db_url, info["assignment"], info["notebook"])
-        wanted = {cell.metadata["nbgrader"]["grade_id"] for cell in source}
-        present = set()
-        for index, cell in enumerate(nb.cells):
-            name = cell_name(cell, index)
-            if name in wanted and is_test_cell(cell) and name not in present:
-                present.add(name)
-            elif name in wanted:
-                self.log.warning("Cell %d claims test cell %s's id; it is not graded", index, name)
-                cell.metadata.pop("nbgrader", None)
-        for cell in source:
-            grade_id = cell.metadata["nbgrader"]["grade_id"]
-            if grade_id not in present:
-                self.log.warning("Restoring deleted test cell %s", grade_id)
-                nb.cells.append(cell)
-
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         course = Course.from_config(self.config)
         info = resources["nbgrader"]
-        self.restore_test_cells(nb, course, info)
         self.log.info("Grading %s for %s in gradelab's sandbox", info["notebook"], info["student"])
         grades = grade_notebook(
             nb,

@@ -218,4 +218,16 @@ def finish(value: Value, limits: Limits) -> Value:
                 raise ParseError("this is undefined somewhere (a division by zero?)", 0)
             if node.is_Rational and digits(node) > limits.number_digits:
                 raise ParseError(f"a number would have more than {limits.number_digits} digits", 0)
+            if node.is_Pow and node.exp.is_Number and abs(node.exp) > limits.exponent:
+                raise ParseError(
+                    f"a power would have the exponent {_shown(node.exp)}, over the limit of "
+                    f"{limits.exponent} (a power of a power multiplies the exponents; a product "
+                    "of powers adds them)",
+                    0,
+                )
     return value
+
+
+def _shown(number: sympy.Number) -> str:
+    text = str(number)
+    return text if len(text) <= 20 else text[:17] + "..."

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -23,7 +24,7 @@ import sympy
 
 from gradelab.symbolic import build
 from gradelab.symbolic import mistakes as bank
-from gradelab.symbolic.exact import equal_exactly
+from gradelab.symbolic.exact import equal_exactly, exact_numbers
 from gradelab.symbolic.memo import remembered
 from gradelab.symbolic.mistakes import Candidate, Mistake
 from gradelab.symbolic.numeric import (
@@ -31,6 +32,7 @@ from gradelab.symbolic.numeric import (
     Agreement,
     agreement,
     difference_confirmed,
+    differs_beyond_rounding,
     sample_points,
     values_at,
 )
@@ -136,8 +138,11 @@ def _sentence(text: str) -> str:
 class _Judge:
     """Values at one shared set of random points, computed once per expression."""
 
-    def __init__(self, vocabulary: Vocabulary, samples: int, seed: int, rtol: float, atol: float):
-        self.points = sample_points(vocabulary, samples, random.Random(seed))
+    def __init__(
+        self, vocabulary: Vocabulary, samples: int, seed: int | None, rtol: float, atol: float
+    ):
+        fresh = secrets.randbits(64) if seed is None else seed  # unknown to any student
+        self.points = sample_points(vocabulary, samples, random.Random(fresh))
         self.deadline = time.monotonic() + NUMERIC_BUDGET
         self.rtol, self.atol = rtol, atol
         self.cache: dict[sympy.Basic, list] = {}
@@ -164,6 +169,13 @@ class _Judge:
             return Agreement(None, found.valid)
         return found
 
+    def differs(self, answer: sympy.Expr, expected: sympy.Expr) -> bool:
+        """Whether the two differ at a point by more than rounding, even by a hair."""
+        first, second = exact_numbers(answer), exact_numbers(expected)
+        return differs_beyond_rounding(
+            first, second, self.points, time.monotonic() + NUMERIC_BUDGET
+        )
+
     def matches(self, answer: list, candidate: Candidate) -> bool:
         entries = _entries(candidate.value)
         if len(entries) != len(answer):
@@ -177,17 +189,16 @@ class _Judge:
 def _entry_verdicts(
     agreements: list[Agreement], exact: list[bool | None]
 ) -> list[tuple[bool | None, str]]:
-    """(equal, method) per entry, from the numeric agreement and the exact verdict."""
+    """(equal, method) per entry, from the numeric agreement and the exact verdict. A proof
+    wins over the points, either way: points only decide what sympy could not."""
     verdicts = []
     for numeric, proved in zip(agreements, exact, strict=True):
         if numeric.equal is False:
             verdicts.append((False, "numeric"))
-        elif proved is True:
-            verdicts.append((True, "exact"))
+        elif proved is not None:
+            verdicts.append((proved, "exact"))
         elif numeric.strong:
             verdicts.append((True, "numeric"))
-        elif proved is False:
-            verdicts.append((False, "exact"))
         else:
             verdicts.append((None, "undetermined"))
     return verdicts
@@ -245,9 +256,9 @@ def check(
     allow_half_mse: bool = False,
     rtol: float = 1e-8,
     atol: float = 1e-12,
-    samples: int = 8,
+    samples: int = 12,
     time_limit: float = 1.0,
-    seed: int = 0,
+    seed: int | None = None,
 ) -> CheckResult:
     """Check the student's ``answer`` (text) against ``expected`` (text or sympy).
 
@@ -255,7 +266,8 @@ def check(
     ``mistakes`` are named wrong answers; ``cost`` with ``wrt`` (the parameter, or one per
     entry of a gradient) adds the mistake of differentiating with respect to another
     parameter; ``allow_half_mse`` accepts half the expected answer (the 1/(2n) convention).
-    ``time_limit`` bounds the exact step in seconds. Raises ValueError only when the
+    ``time_limit`` bounds the exact step in seconds. The ``samples`` points are drawn fresh
+    for each check unless a ``seed`` is given (for tests). Raises ValueError only when the
     question itself (expected, cost, variables, mistakes) cannot be read.
     """
     if samples < STRONG:
@@ -342,6 +354,8 @@ def _equal_entries(
     exact: list[bool | None] = [None] * len(agreements)
     for k, found in zip(open_entries, proved, strict=True):
         exact[k] = found
+        if found is None and judge.differs(answer[k], expected[k]):
+            agreements[k] = Agreement(False, agreements[k].valid)  # close, but not equal
     return _entry_verdicts(agreements, exact)
 
 

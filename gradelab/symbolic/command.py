@@ -4,13 +4,37 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
+import signal
+
+SECONDS = 10
+MEMORY_BYTES = 2 << 30
+
+
+class OutOfTime(Exception):
+    pass
+
+
+def _out_of_time(*_: object) -> None:
+    raise OutOfTime
+
+
+def bound_this_process(seconds: int, memory: int) -> None:
+    """Stop this process's work on a typed answer after ``seconds`` and at ``memory`` bytes."""
+    signal.signal(signal.SIGALRM, _out_of_time)
+    signal.alarm(seconds)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft > memory:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, hard))
 
 
 def run_check_expr(args: argparse.Namespace) -> int:
     """Print one JSON object: the CheckResult, or {"error": ...} with exit code 2 when the
-    expected answer (or the variable list) cannot be read. A wrong answer still exits 0."""
+    expected answer (or the variable list) cannot be read, or the check took more than
+    ``SECONDS`` or ``MEMORY_BYTES``. A wrong answer still exits 0."""
     from gradelab.symbolic.check import check  # sympy: only when a check is asked for
 
+    bound_this_process(SECONDS, MEMORY_BYTES)
     variables = None
     if args.vars is not None:
         variables = [name.strip() for name in args.vars.split(",") if name.strip()]
@@ -21,6 +45,11 @@ def run_check_expr(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(json.dumps({"error": str(error)}))
         return 2
+    except (OutOfTime, MemoryError):
+        print(json.dumps({"error": f"the check took more than {SECONDS} s or too much memory"}))
+        return 2
+    finally:
+        signal.alarm(0)
     print(result.to_json())
     return 0
 

@@ -13,6 +13,8 @@ class Limits:
     depth: int = 50
     integer_digits: int = 12
     float_digits: int = 17
+    number_chars: int = 40
+    decimal_scale: int = 300
     exponent: int = 1000
     nodes: int = 1000
     tree: int = 5000

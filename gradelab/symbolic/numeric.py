@@ -22,6 +22,12 @@ from gradelab.symbolic.vocabulary import Vocabulary
 STRONG = 4
 NEAR = 1e-5
 WIDE_MAGNITUDE = 100_000
+#: Powers whose exponent is larger at a point than this overflow or underflow both kinds of
+#: numbers (unless the base is about 1); they are not computed.
+MAX_EXPONENT = 100_000
+POINT_SECONDS = 0.5
+#: With 80 digits, values that are equal differ by less than this fraction of their size.
+PRECISE_SCALE = 1e-40
 
 
 @dataclass(frozen=True)
@@ -123,22 +129,28 @@ def sample_points(vocabulary: Vocabulary, count: int, rng: random.Random) -> lis
     return points
 
 
-def evaluate(expr: sympy.Basic, point: Point, *, digits: int | None = None) -> Any:
+def evaluate(
+    expr: sympy.Basic, point: Point, *, digits: int | None = None, deadline: float | None = None
+) -> Any:
     """The value of ``expr`` at ``point``; Unevaluable if it is not a finite number there.
 
     Floats first; on overflow or underflow, mpmath numbers with a wider range (magnitudes
-    up to 2**100000). With ``digits``: mpmath only, with that many digits.
+    up to 2**100000). With ``digits``: mpmath only, with that many digits. Past
+    ``deadline`` (by default ``POINT_SECONDS`` from now) the point is Unevaluable.
     """
+    deadline = time.monotonic() + POINT_SECONDS if deadline is None else deadline
     if digits is not None:
         with mpmath.workdps(digits):
-            return _evaluate(expr, point, (WIDE,))
-    return _evaluate(expr, point, (FLOATS, WIDE))
+            return _evaluate(expr, point, (WIDE,), deadline)
+    return _evaluate(expr, point, (FLOATS, WIDE), deadline)
 
 
-def _evaluate(expr: sympy.Basic, point: Point, kinds: tuple[_Arithmetic, ...]) -> Any:
+def _evaluate(
+    expr: sympy.Basic, point: Point, kinds: tuple[_Arithmetic, ...], deadline: float
+) -> Any:
     for arithmetic in kinds:
         try:
-            value = _value(expr, point.values, point.data, arithmetic)
+            value = _value(expr, point.values, point.data, arithmetic, deadline)
         except OverflowError:
             continue
         except (ArithmeticError, ValueError, KeyError, IndexError, TypeError) as error:
@@ -155,7 +167,9 @@ def _nonzero(value: Any, *operands: Any) -> Any:
     return value
 
 
-def _value(expr: sympy.Basic, values: dict, data: dict, ops: _Arithmetic) -> Any:
+def _value(expr: sympy.Basic, values: dict, data: dict, ops: _Arithmetic, deadline: float) -> Any:
+    if time.monotonic() > deadline:
+        raise Unevaluable("out of time")
     if expr.is_Rational:
         return ops.ratio(int(expr.p), int(expr.q))
     if expr.is_Float:
@@ -165,47 +179,51 @@ def _value(expr: sympy.Basic, values: dict, data: dict, ops: _Arithmetic) -> Any
     if expr.is_Add:
         total = ops.convert(0)
         for term in expr.args:
-            total += _value(term, values, data, ops)
+            total += _value(term, values, data, ops, deadline)
         return total
     if expr.is_Mul:
-        factors = [_value(factor, values, data, ops) for factor in expr.args]
+        factors = [_value(factor, values, data, ops, deadline) for factor in expr.args]
         product = ops.convert(1)
         for factor in factors:
             product *= factor
         return ops.bounded(_nonzero(product, *factors))
     if expr.is_Pow:
-        base = _value(expr.base, values, data, ops)
+        base = _value(expr.base, values, data, ops, deadline)
         if expr.exp.is_Integer:
-            return ops.bounded(_nonzero(base ** int(expr.exp), base))
-        return ops.bounded(_nonzero(base ** _value(expr.exp, values, data, ops), base))
+            exponent = int(expr.exp)
+        else:
+            exponent = _value(expr.exp, values, data, ops, deadline)
+        if abs(exponent) > MAX_EXPONENT and abs(abs(base) - 1) > NEAR:
+            raise OverflowError("the power is too large or too small to evaluate")
+        return ops.bounded(_nonzero(base**exponent, base))
     if isinstance(expr, sympy.Indexed):
-        position = int(_value(expr.indices[0], values, data, ops).real)
+        position = int(_value(expr.indices[0], values, data, ops, deadline).real)
         if position < 1:
             raise IndexError("index below 1")
         return ops.convert(data[expr.base.label.name][position - 1])
     if isinstance(expr, sympy.Sum):
-        return _sum(expr, values, data, ops)
+        return _sum(expr, values, data, ops, deadline)
     if expr.func in ops.functions and len(expr.args) == 1:
-        result = ops.functions[expr.func](_value(expr.args[0], values, data, ops))
+        result = ops.functions[expr.func](_value(expr.args[0], values, data, ops, deadline))
         return ops.bounded(_nonzero(result) if expr.func is sympy.exp else result)
     if expr in ops.constants:
         return ops.constants[expr]()
     raise Unevaluable(f"cannot evaluate {expr.func.__name__}")
 
 
-def _sum(expr: sympy.Sum, values: dict, data: dict, ops: _Arithmetic) -> Any:
+def _sum(expr: sympy.Sum, values: dict, data: dict, ops: _Arithmetic, deadline: float) -> Any:
     (index, lower, upper), *rest = expr.limits
     if rest:
         raise Unevaluable("a sum over several indices")
-    first = int(_value(lower, values, data, ops).real)
-    last = int(_value(upper, values, data, ops).real)
+    first = int(_value(lower, values, data, ops, deadline).real)
+    last = int(_value(upper, values, data, ops, deadline).real)
     if last - first > 1000:
         raise Unevaluable("a sum of too many terms")
     inner = dict(values)
     total = ops.convert(0)
     for k in range(first, last + 1):
         inner[index] = complex(k)
-        total += _value(expr.function, inner, data, ops)
+        total += _value(expr.function, inner, data, ops, deadline)
     return total
 
 
@@ -217,7 +235,7 @@ def values_at(expr: sympy.Basic, points: Sequence[Point], deadline: float) -> li
             found.append(None)
             continue
         try:
-            found.append(evaluate(expr, point))
+            found.append(evaluate(expr, point, deadline=deadline))
         except Unevaluable:
             found.append(None)
     return found
@@ -284,4 +302,24 @@ def difference_confirmed(
             return True
         stable = all(close(x, y, NEAR, atol) for x, y in zip(low, high, strict=True))
         return stable and not close(*high, rtol, atol)
+    return False
+
+
+def differs_beyond_rounding(
+    first: sympy.Basic, second: sympy.Basic, points: Sequence[Point], deadline: float
+) -> bool:
+    """Whether ``first - second`` is nonzero at one of ``points``, computed with 50 and with
+    80 digits: a difference that is the same at both precisions and far above their rounding
+    (``PRECISE_SCALE`` of the values) is real, however small it is next to the values. Give
+    expressions with exact numbers (no decimals) for this to mean anything."""
+    for point in points:
+        try:
+            coarse = [evaluate(e, point, digits=50, deadline=deadline) for e in (first, second)]
+            fine = [evaluate(e, point, digits=80, deadline=deadline) for e in (first, second)]
+        except Unevaluable:
+            continue
+        rough, exact = coarse[0] - coarse[1], fine[0] - fine[1]
+        scale = max(abs(fine[0]), abs(fine[1]))
+        if abs(exact) > scale * PRECISE_SCALE and abs(rough - exact) <= abs(exact) * 1e-3:
+            return True
     return False

@@ -7,6 +7,7 @@ objects directly (``build.py``). Implicit multiplication binds like ``*``, left 
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -287,12 +288,17 @@ class _Parser:
             raise ParseError(
                 f"write exact numbers such as 1/2, not {text} ({at(token.start)})", token.start
             )
-        if len(digits) > self.limits.float_digits or (exponent and abs(int(exponent)) > 300):
+        value = decimal.Decimal(text)
+        too_long = len(text) > self.limits.number_chars or len(digits) > self.limits.float_digits
+        scale = value.adjusted() if value else 0  # the power of ten of its first digit
+        if too_long or abs(scale) > self.limits.decimal_scale:
             raise ParseError(
-                f"the number {_shorten(text)} {at(token.start)} is too long or too large",
+                f"the number {_shorten(text)} {at(token.start)} is too long, too large or too "
+                f"small (at most {self.limits.float_digits} digits, between "
+                f"1e-{self.limits.decimal_scale} and 1e{self.limits.decimal_scale})",
                 token.start,
             )
-        return sympy.Float(text)
+        return sympy.Float(text, max(15, len(digits)))  # every digit typed, exactly
 
     def name(self, token: Token) -> build.Value:
         word, vocabulary = token.text, self.vocabulary

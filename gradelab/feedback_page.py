@@ -1,0 +1,207 @@
+"""The feedback page a student reads: one HTML file per graded notebook, made by nbgrader's
+``generate_feedback`` with this exporter (``c.GenerateFeedback.exporter_class``).
+
+At the top: the score, the late penalty and the policy that applied, and one line per
+question saying what to look at. Then the notebook as graded: the questions (Markdown, with
+formulas typeset as MathML, offline), the student's answers, and each test cell with its own
+tests only, each a line that wraps. Everything the student wrote is escaped and the page is
+sanitized; its Content-Security-Policy forbids scripts and any network access besides.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from nbconvert.exporters import Exporter
+from nbformat import NotebookNode
+from traitlets import default
+
+from gradelab.grading.grade_notebook import is_test_cell, nbgrader_meta
+from gradelab.grading.nbgrader_step import RESULTS_KEY
+from gradelab.markup import escaped, markdown_html, sanitized
+
+MAX_CODE = 20_000
+POLICY_KEY = "gradelab_policy"
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 0; background: #f6f7f9; color: #1d2330; }
+main { max-width: 58rem; margin: 0 auto; padding: 1.5rem; }
+header, section.cell, div.cell { background: #fff; border: 1px solid #dde1e8;
+  border-radius: 6px; padding: 0.8rem 1rem; margin: 0 0 0.8rem; }
+h1 { font-size: 1.4rem; margin: 0 0 0.4rem; }
+h2 { font-size: 1.1rem; margin: 0.8rem 0 0.4rem; }
+h3 { font-size: 1rem; margin: 0 0 0.4rem; }
+.total { font-size: 1.2rem; }
+.penalty { color: #b3261e; }
+pre, .message, li, td { white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { background: #f3f4f6; padding: 0.6rem; border-radius: 4px; font-size: 0.9rem; margin: 0; }
+table { border-collapse: collapse; width: 100%; }
+td, th { border-bottom: 1px solid #e5e7eb; padding: 0.3rem 0.5rem; text-align: left;
+  vertical-align: top; }
+td:first-child { white-space: nowrap; }
+.message { display: block; margin-left: 1.4rem; color: #3b4252; }
+ul.tests { list-style: none; padding: 0; margin: 0; }
+ul.tests li { padding: 0.2rem 0; }
+.pass { color: #1b6e2a; } .fail { color: #b3261e; } .part { color: #8a5a00; }
+.label { font-size: 0.8rem; color: #5b6474; text-transform: uppercase; letter-spacing: 0.04em; }
+img { max-width: 100%; }
+math[display="block"] { margin: 0.5rem 0; }
+"""
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def _number(value: Any) -> str:
+    return f"{float(value):g}" if value is not None else "?"
+
+
+def cell_results(cell: NotebookNode) -> dict | None:
+    """The grade gradelab kept with a test cell: its tests, score and notes."""
+    for output in cell.get("outputs", []):
+        data = output.get("metadata", {}).get(RESULTS_KEY)
+        if isinstance(data, dict):
+            return data
+    return None
+
+
+def _mark(test: dict) -> tuple[str, str]:
+    if test["earned"] >= test["points"]:
+        return "pass", "\u2714"
+    return ("part", "\u25d1") if test["earned"] > 0 else ("fail", "\u2718")
+
+
+def test_cell_html(cell: NotebookNode) -> str:
+    meta = nbgrader_meta(cell)
+    grade_id = str(meta.get("grade_id", ""))
+    results = cell_results(cell)
+    score, points = meta.get("score"), meta.get("points")
+    parts = [
+        f'<section class="cell grade" id="{html.escape(grade_id)}">',
+        f"<h3>{html.escape(grade_id)}: {_number(score)} of {_number(points)} points</h3>",
+    ]
+    if results:
+        lines = []
+        for test in results.get("tests", []):
+            kind, mark = _mark(test)
+            message = (
+                f' <span class="message">{escaped(test["message"], 600)}</span>'
+                if test["message"]
+                else ""
+            )
+            lines.append(
+                f'<li class="{kind}">{mark} {escaped(test["title"], 300)} '
+                f"[{_number(test['earned'])}/{_number(test['points'])}]{message}</li>"
+            )
+        parts.append(f'<ul class="tests">{"".join(lines)}</ul>')
+    for output in cell.get("outputs", []):
+        png = output.get("data", {}).get("image/png")
+        if output.get("output_type") == "display_data" and isinstance(png, str):
+            title = escaped(output.get("data", {}).get("text/plain", "plot"), 200)
+            parts.append(f'<img alt="{title}" src="data:image/png;base64,{html.escape(png)}">')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def answer_cell_html(cell: NotebookNode) -> str:
+    meta = nbgrader_meta(cell)
+    label = "your answer" if meta.get("solution") else "code"
+    body = f'<div class="label">{label}</div><pre>{escaped(cell.source, MAX_CODE)}</pre>'
+    if meta.get("comment"):
+        body += f'<div class="label">comment</div>{markdown_html(meta["comment"])}'
+    return f'<div class="cell code">{body}</div>'
+
+
+def summary_html(nb: NotebookNode) -> str:
+    """One row per question: its score and the first thing to look at."""
+    rows = []
+    for cell in filter(is_test_cell, nb.cells):
+        meta, results = nbgrader_meta(cell), cell_results(cell) or {}
+        failed = [t for t in results.get("tests", []) if t["earned"] < t["points"]]
+        look = escaped(failed[0]["message"] or failed[0]["title"], 300) if failed else "all passed"
+        grade_id = html.escape(str(meta.get("grade_id", "")))
+        score = f"{_number(meta.get('score'))} / {_number(meta.get('points'))}"
+        rows.append(
+            f'<tr><td><a href="#{grade_id}">{grade_id}</a></td><td>{score}</td><td>{look}</td></tr>'
+        )
+    head = "<tr><th>question</th><th>score</th><th>what to look at</th></tr>"
+    return f"<h2>Question by question</h2><table>{head}{''.join(rows)}</table>" if rows else ""
+
+
+def notes_of(nb: NotebookNode) -> list[str]:
+    """The notes on the whole submission (cells that raised, limits), once each."""
+    notes: list[str] = []
+    for cell in filter(is_test_cell, nb.cells):
+        for note in (cell_results(cell) or {}).get("notes", []):
+            if note not in notes:
+                notes.append(str(note))
+    return notes
+
+
+def html_document(title: str, body: str) -> str:
+    """A whole page around sanitized ``body``: no script may run in it, nothing is fetched."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body><main>{sanitized(body)}</main></body></html>\n"
+    )
+
+
+def not_graded_page(assignment: str, notebook: str, reason: str, max_score: float) -> str:
+    """The page of a submission that could not be graded, with the reason."""
+    body = (
+        f"<header><h1>{html.escape(assignment)}: {html.escape(notebook)}</h1>"
+        f'<p class="total">Score: <strong>0 / {max_score:g}</strong></p>'
+        f"<p>Your submission could not be graded: <strong>{escaped(reason, 400)}</strong>.</p>"
+        "<p>Fix the file and submit again, or ask your instructor.</p></header>"
+    )
+    return html_document(f"{assignment}: not graded", body)
+
+
+def page(nb: NotebookNode, info: dict) -> str:
+    """The feedback page of a graded notebook; ``info`` is nbgrader's resources["nbgrader"]."""
+    assignment, notebook = str(info.get("assignment", "")), str(info.get("notebook", ""))
+    title = assignment if notebook in ("", assignment) else f"{assignment}: {notebook}"
+    penalty = float(info.get("late_penalty") or 0)
+    header = [
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="total">Score: <strong>{_number(info.get("score"))} / '
+        f"{_number(info.get('max_score'))}</strong></p>",
+    ]
+    policy = [str(line) for line in nb.metadata.get(POLICY_KEY, [])]
+    if penalty > 0:
+        policy.insert(0, f"A late penalty of {penalty:g} points was taken off (late submission).")
+    if policy:
+        header.append(
+            "<ul>" + "".join(f"<li>{escaped(line, 400)}</li>" for line in policy) + "</ul>"
+        )
+    notes = notes_of(nb)
+    if notes:
+        items = "".join(f"<li>{escaped(note, 400)}</li>" for note in notes)
+        header.append(f"<h2>About the whole submission</h2><ul>{items}</ul>")
+    header.append(summary_html(nb))
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cells.append(f'<div class="cell markdown">{markdown_html(cell.source)}</div>')
+        elif is_test_cell(cell):
+            cells.append(test_cell_html(cell))
+        elif cell.cell_type == "code" and cell.source.strip():
+            cells.append(answer_cell_html(cell))
+    return html_document(title, f"<header>{''.join(header)}</header>{''.join(cells)}")
+
+
+class FeedbackPage(Exporter):
+    """nbconvert exporter of gradelab's feedback page (see the module's docstring)."""
+
+    output_mimetype = "text/html"
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".html"
+
+    def from_notebook_node(
+        self, nb: NotebookNode, resources: dict | None = None, **kw: Any
+    ) -> tuple[str, dict]:
+        nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
+        return page(nb_copy, resources.get("nbgrader", {})), resources
