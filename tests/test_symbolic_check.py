@@ -2,6 +2,7 @@
 with its score, and what cannot be decided is said to be undecided, never guessed."""
 
 import json
+import time
 
 import pytest
 import sympy
@@ -229,3 +230,19 @@ def test_check_expr_exits_2_with_a_json_error_when_expected_is_unreadable(capsys
 def test_check_expr_help_shows_an_example():
     sub = build_parser()._subparsers._group_actions[0].choices["check-expr"]
     assert "gradelab check-expr '2x' --expected 'x+x' --vars x" in sub.format_help()
+
+
+def test_check_expr_bounds_its_own_time_and_memory(gradelab, tmp_path):
+    started = time.monotonic()
+    run = gradelab(
+        "check-expr",
+        "(x+1)^999*(x-1)^999 + sin(x)^999",
+        "--expected",
+        "(x^2-1)^999",
+        "--vars",
+        "x",
+        cwd=tmp_path,
+    )
+    assert time.monotonic() - started < 30 and run.returncode in (0, 2)
+    result = json.loads(run.stdout)
+    assert result.get("correct") is not True
