@@ -21,6 +21,25 @@ c.ExportApp.plugin_class = "gradelab.exports.SafeCsvExport"
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
+# Quizzes: quiz.toml holds the answers and is never released; in the release each quiz
+# answer cell is its one-line template (power_rule = "") instead of the code stub.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "quiz.toml"]
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "gradelab.quiz.release.AnswerTemplates",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Test cells come from the source, first: a cell that claims a test cell's id loses it, and
 # deleted test cells are put back.
 c.Autograde.sanitize_preprocessors = [

@@ -13,7 +13,7 @@ from pathlib import Path
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")
 
-from gradelab.errors import GradelabError  # noqa: E402
+from gradelab.errors import CourseError, GradelabError  # noqa: E402
 from gradelab.text import printable  # noqa: E402
 
 # Each command imports what it needs when it runs: nbgrader, pytest, sympy and matplotlib
@@ -136,6 +136,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
+    from gradelab.quiz.validate import quiz_variants
     from gradelab.selftest import selftest, verdict_table
 
     course = load_course(args)
@@ -143,9 +144,28 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     ok = True
     for assignment in assignments_or_all(course, args.assignments):
         verdicts = selftest(course, assignment)
-        print(verdict_table(assignment, verdicts), flush=True)
-        ok &= all(v.ok for v in verdicts)
+        variants_ok, variants = quiz_variants(course, assignment)
+        print(verdict_table(assignment, verdicts) + variants, flush=True)
+        ok &= all(v.ok for v in verdicts) and variants_ok
     return 0 if ok else 1
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    import json
+
+    from gradelab.quiz.draw import draw, key_text
+    from gradelab.quiz.release import course_quiz
+
+    course = load_course(args)
+    quiz = course_quiz(course, course.require_assignment(args.quiz))
+    if quiz is None:
+        raise CourseError(f"{course.source_folder(args.quiz)}: no quiz.toml")
+    key = {
+        q.id: key_text(q, draw(q, course.course_id, args.quiz, args.student))
+        for q in quiz.questions
+    }
+    print(json.dumps(key, ensure_ascii=False, indent=1))
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -212,6 +232,11 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {
         "run the course end to end on sample submissions, in a scratch copy",
         "gradelab demo --keep build/demo",
     ),
+    "key": (
+        cmd_key,
+        "print a student's key of a quiz as JSON: {question id: answer, as typed}",
+        "gradelab key quiz1 --student alice",
+    ),
     "new": (
         cmd_new,
         "start a new assignment from a working example (notebook, checks, reference, tests)",
@@ -274,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep", metavar="DIR", help="make the scratch copy in DIR and leave it for a look"
     )
     subs["new"].add_argument("assignment", help="the new assignment's name, e.g. huber_gradient")
+    subs["key"].add_argument("quiz", help="an assignment with a quiz.toml")
+    subs["key"].add_argument("--student", required=True, help="whose numbers")
     from gradelab.symbolic.command import add_check_expr_arguments
 
     add_check_expr_arguments(subs["check-expr"])

@@ -15,6 +15,7 @@ from gradelab.course import Course
 from gradelab.errors import CourseError
 from gradelab.exports import export_grades
 from gradelab.feedback import write_feedback
+from gradelab.quiz.validate import quiz_variants
 from gradelab.report import write_report
 from gradelab.selftest import grade_samples, scratch_course, verdict_table
 
@@ -39,8 +40,9 @@ def run_demo(course: Course, keep: Path | None = None) -> bool:
         for assignment in scratch.assignments():
             print(f"== {assignment}: release, sample submissions, autograde", flush=True)
             verdicts = grade_samples(scratch, assignment)
-            print(verdict_table(assignment, verdicts), flush=True)
-            ok &= all(v.ok for v in verdicts)
+            variants_ok, variants = quiz_variants(scratch, assignment)
+            print(verdict_table(assignment, verdicts) + variants, flush=True)
+            ok &= all(v.ok for v in verdicts) and variants_ok
             write_feedback(scratch, assignment)
             write_report(scratch, assignment)
         export_grades(scratch, scratch.root / "gradebook" / "grades.csv")

@@ -32,3 +32,8 @@ class AssignmentError(GradelabError):
 
 class NbgraderFailed(GradelabError):
     """One of nbgrader's own commands failed; its log says why."""
+
+
+class SubmissionRefused(Exception):  # noqa: N818 - named for what happens to the submission
+    """A submission that cannot be graded, for a reason of its own (the message, for the
+    student): it gets 0 with the reason, like one refused by screening."""

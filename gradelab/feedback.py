@@ -4,6 +4,8 @@ reason for a submission that could not be graded."""
 
 from __future__ import annotations
 
+import shutil
+
 from gradelab import nbgrader_commands
 from gradelab.course import Course
 from gradelab.feedback_page import not_graded_page
@@ -16,6 +18,8 @@ def write_feedback(course: Course, assignment: str) -> None:
     if any(score.not_graded is None and score.pending is None for score in scores.values()):
         nbgrader_commands.feedback(course, assignment)
     for student, score in scores.items():
+        if score.pending is not None:  # no score yet: an earlier page must not stay out there
+            shutil.rmtree(course.feedback_folder(student, assignment), ignore_errors=True)
         if score.not_graded is None:
             continue
         folder = course.feedback_folder(student, assignment)

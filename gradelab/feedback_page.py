@@ -22,7 +22,7 @@ from gradelab.grading.nbgrader_step import RESULTS_KEY
 from gradelab.markup import escaped, markdown_html, sanitized
 
 MAX_CODE = 20_000
-POLICY_KEY = "gradelab_policy"
+MAX_POLICY_LINES = 10
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 0; background: #f6f7f9; color: #1d2330; }
 main { max-width: 58rem; margin: 0 auto; padding: 1.5rem; }
@@ -158,8 +158,10 @@ def not_graded_page(assignment: str, notebook: str, reason: str, max_score: floa
     return html_document(f"{assignment}: not graded", body)
 
 
-def page(nb: NotebookNode, info: dict) -> str:
-    """The feedback page of a graded notebook; ``info`` is nbgrader's resources["nbgrader"]."""
+def page(nb: NotebookNode, info: dict, policy: list[str] | None = None) -> str:
+    """The feedback page of a graded notebook; ``info`` is nbgrader's resources["nbgrader"],
+    ``policy`` what the course's policy says of this submission (never the notebook's own
+    metadata: that is the student's)."""
     assignment, notebook = str(info.get("assignment", "")), str(info.get("notebook", ""))
     title = assignment if notebook in ("", assignment) else f"{assignment}: {notebook}"
     penalty = float(info.get("late_penalty") or 0)
@@ -168,7 +170,7 @@ def page(nb: NotebookNode, info: dict) -> str:
         f'<p class="total">Score: <strong>{_number(info.get("score"))} / '
         f"{_number(info.get('max_score'))}</strong></p>",
     ]
-    policy = [str(line) for line in nb.metadata.get(POLICY_KEY, [])]
+    policy = [str(line) for line in policy or []][:MAX_POLICY_LINES]
     if penalty > 0:
         policy.insert(0, f"A late penalty of {penalty:g} points was taken off (late submission).")
     if policy:
@@ -204,4 +206,5 @@ class FeedbackPage(Exporter):
         self, nb: NotebookNode, resources: dict | None = None, **kw: Any
     ) -> tuple[str, dict]:
         nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
-        return page(nb_copy, resources.get("nbgrader", {})), resources
+        policy = resources.get("gradelab", {}).get("policy", [])
+        return page(nb_copy, resources.get("nbgrader", {}), policy), resources

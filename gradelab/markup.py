@@ -57,10 +57,20 @@ def sanitized(markup: str) -> str:
         markup,
         tags=HTML_TAGS | MATHML_TAGS,
         attributes=ATTRIBUTES,
+        attribute_filter=_only_data_images,
         url_schemes={"http", "https", "mailto", "data"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+def _only_data_images(tag: str, attribute: str, value: str) -> str | None:
+    """Images come only as data (a page that loads nothing); links only to the web."""
+    if attribute == "src":
+        return value if tag == "img" and value.startswith("data:image/png;base64,") else None
+    if attribute == "href" and value.startswith("data:"):
+        return None
+    return value
 
 
 def math_to_mathml(latex: str, display: bool) -> str:

@@ -33,6 +33,11 @@ def nbgrader(course: Course, *args: str, check: bool = True) -> int:
 
 
 def release(course: Course, assignment: str) -> None:
+    """nbgrader's ``generate_assignment``; for an assignment with a ``quiz.toml``, after the
+    quiz is checked and its public part (and, for a quiz alone, its notebook) is made."""
+    from gradelab.quiz.release import prepare
+
+    prepare(course, assignment)
     nbgrader(course, "generate_assignment", assignment, "--force")
 
 

@@ -59,11 +59,15 @@ def listed_samples(listing: Path) -> list[Sample]:
 
 
 def samples(course: Course, assignment: str) -> list[Sample]:
-    """The reference, the blank release and every wrong submission the selftest lists."""
+    """The reference, the blank release, every wrong submission the selftest lists and, for
+    a quiz alone, its generated samples (``gradelab.quiz.samples``)."""
+    from gradelab.quiz.samples import generated_samples
+
     return [
         Sample("reference", None, "the reference solution"),
         Sample("blank", 0.0, "the release notebook, untouched", blank=True),
         *listed_samples(course.hidden_suite(assignment) / "selftest.toml"),
+        *generated_samples(course, assignment),
     ]
 
 

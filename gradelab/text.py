@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: Characters that move a terminal's cursor, change its colours or its title, or break a line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: Characters that move a terminal's cursor, change its colours or its title, break a line,
+#: or cannot be written as UTF-8 at all (lone surrogates, which JSON escapes can make).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 ELLIPSIS = "\u2026"
 
 

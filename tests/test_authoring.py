@@ -108,12 +108,17 @@ def test_a_regrade_that_fails_on_the_graders_side_withdraws_the_old_score(scratc
     place_samples(scratch, "mse_gradient", [Sample("alice", None, "")])
     assert gradelab("autograde", "mse_gradient", cwd=scratch.root).returncode == 0
     assert assignment_scores(scratch, "mse_gradient")["alice"].score == 22
+    assert gradelab("feedback", "mse_gradient", cwd=scratch.root).returncode == 0
+    page = scratch.feedback_folder("alice", "mse_gradient") / "mse_gradient.html"
+    assert "22 / 22" in page.read_text()
     suite = scratch.hidden_suite("mse_gradient") / "test_mse_gradient.py"
     suite.write_text(suite.read_text() + "\nimport not_a_module\n")
     run = gradelab("autograde", "mse_gradient", "--force", cwd=scratch.root)
     assert run.returncode == 1 and "not_a_module" in run.stdout
     alice = assignment_scores(scratch, "mse_gradient")["alice"]
     assert alice.score == 0 and alice.pending and "not_a_module" in alice.pending
+    assert gradelab("feedback", "mse_gradient", cwd=scratch.root).returncode == 0
+    assert not page.exists(), "the page of the withdrawn score is still there to release"
 
 
 @pytest.mark.slow

@@ -113,3 +113,12 @@ def test_each_grade_cell_shows_its_own_tests_and_no_stray_output():
 def test_a_submission_that_could_not_be_graded_gets_a_safe_page_with_the_reason():
     text = not_graded_page("a", "a", "<script>alert(1)</script> is not JSON", 10)
     assert inspect(text).problems == [] and "is not JSON" in text and "0 / 10" in text
+
+
+def test_the_notebook_cannot_write_the_pages_policy_lines_or_fetch_images():
+    notebook = graded_notebook("![tracker](https://evil.example/p.png)", "", "x = 1")
+    notebook.metadata["gradelab_policy"] = ["Regrade approved: full marks stand."]
+    notebook.metadata["gradelab"] = {"policy": ["full marks stand"]}
+    text = page(notebook, {"score": 1, "max_score": 3}, policy=["The last submission counts."])
+    assert "full marks stand" not in text and "The last submission counts." in text
+    assert "evil.example" not in text

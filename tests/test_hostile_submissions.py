@@ -101,11 +101,15 @@ def broken_files(course: Course) -> dict[str, tuple[float, str]]:
         extra.truncate(300 * 1024 * 1024)
     for name in BAD_IDS:
         write(name, reference_notebook(course))
+    notebook = reference_notebook(course)
+    cell(notebook, "compute_gradient").metadata.nbgrader["bogus"] = 1
+    write("unknown_nbgrader_key", notebook)
     return {
         "bad_timestamp": (0, "timestamp.txt"),
         "fifo_timestamp": (0, "not a regular file"),
         "deep_metadata": (0, "nested"),
         "sparse_extra_file": (22, ""),
+        "unknown_nbgrader_key": (0, "could not be prepared for grading"),
         "invalid_json": (0, "not valid JSON"),
         "old_format": (0, "not a version 4 notebook"),
         "missing_grade_cell": (22, ""),
@@ -196,6 +200,7 @@ def test_refused_files_are_named_with_their_reason(batch):
     refused = batch["run"].refused
     assert all("is not a valid student id" in refused[name] for name in BAD_IDS)
     assert set(refused) - set(BAD_IDS) == {
+        "unknown_nbgrader_key",
         "bad_timestamp",
         "fifo_timestamp",
         "deep_metadata",

@@ -111,3 +111,28 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     with path.open("wb") as file:
         file.truncate(300 * 1024 * 1024)  # sparse: 300 MB on paper, nothing on disk
     assert "larger than" in notebook_problem(path)
+
+
+def test_folders_nested_too_deep_or_with_names_too_long_are_refused(tmp_path):
+    folder = tmp_path / "submission"
+    deep = folder
+    for _ in range(20):
+        deep = deep / ("d" * 200)
+        try:
+            deep.mkdir(parents=True)
+        except OSError:
+            break
+    with pytest.raises(Refused, match="nested|cannot be read"):
+        check_entries(folder)
+
+
+def notebook_text(cell_metadata: dict, source: str = "x = 1") -> str:
+    cell = {"cell_type": "code", "id": "c", "metadata": cell_metadata, "source": source,
+            "outputs": [], "execution_count": None}  # fmt: skip
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
+
+
+def test_text_that_is_not_valid_unicode_is_refused(tmp_path):
+    path = tmp_path / "a.ipynb"
+    path.write_text(notebook_text({}, source="x = '\\ud800'").replace("\\\\ud800", "\\ud800"))
+    assert "not valid Unicode" in notebook_problem(path)

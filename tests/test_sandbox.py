@@ -1,6 +1,7 @@
 """The sandbox, for real: namespaces, an unprivileged user, limits, and nothing left behind."""
 
 import multiprocessing
+import resource
 import time
 import types
 from pathlib import Path
@@ -288,3 +289,94 @@ def test_the_sandbox_sees_only_its_allow_list_and_writes_only_its_tmp(tmp_path):
     assert set(top) <= allowed_tops | {"dev", "proc", "tmp"}, top
     assert {w for w in writable if not w.startswith("/tmp")} <= {str(released)}, writable
     assert not any(w.startswith(("/run", "/var", "/dev", "/usr", "/etc")) for w in writable)
+
+
+def test_folders_under_the_hosts_tmp_stay_visible_under_the_sandboxs_own_tmp(tmp_path):
+    """A course or a Python environment cloned under /tmp (as CI may) is still importable."""
+    library = tmp_path / "venv-like" / "lib"
+    library.mkdir(parents=True)
+    (library / "helper_under_tmp.py").write_text("VALUE = 42\n")
+    isolation = Isolation.for_assignment(None, (str(library),))
+    code = f"import sys\nsys.path.append({str(library)!r})\n"
+    code += "import helper_under_tmp\nx = helper_under_tmp.VALUE"
+    with run({"f": code}, isolation=isolation) as s:
+        assert s.cells[0].error is None and s.get("x") == 42
+
+
+def test_a_sandbox_that_answers_without_reading_cannot_make_the_grader_wait():
+    """A thread forges replies while the main thread never reads again: the grader's
+    writes fill the pipe. Every write has a deadline within the submission's budget."""
+    stall = """
+import gc, os, threading, time
+def f(x):
+    jail = next(o for o in gc.get_objects() if type(o).__name__ == "Jail")
+    def answer():
+        while True:
+            os.write(jail.responses, b'{"value": null}\\n')
+            time.sleep(0.001)
+    threading.Thread(target=answer, daemon=True).start()
+    time.sleep(3600)
+"""
+    started = time.monotonic()
+    with run({"f": stall}, Limits(wall_seconds=4, call_seconds=4)) as s:  # noqa: SIM117
+        with pytest.raises(SubmissionError):
+            for _ in range(200):
+                s.call("f", np.zeros(100_000))
+    assert time.monotonic() - started < 15
+
+
+def test_replies_too_big_or_with_too_many_parts_are_refused_within_the_budget():
+    flood = """
+def many():
+    return [[] for _ in range(3_000_000)]
+def huge():
+    return "x" * (20 * 1024 * 1024)
+"""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    with run({"f": flood}, Limits(wall_seconds=20, call_seconds=15, memory_mb=2048)) as s:
+        with pytest.raises(SubmissionError, match="cannot be graded|more than"):
+            s.call("many")
+        with pytest.raises(SubmissionError):
+            s.call("huge")
+    assert time.monotonic() - started < 20
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 600
+
+
+def test_a_forged_cell_report_stops_the_submission_for_good():
+    forged = """
+import gc, os
+jail = next(o for o in gc.get_objects() if type(o).__name__ == "Jail")
+os.write(jail.responses, b'{"cells": 0}\\n')
+def f():
+    return 1
+"""
+    session = Session(Isolation.for_assignment(None), Limits(), False)
+    with session, pytest.raises(SubmissionStopped, match="cannot read"):
+        session.start([("f", forged)])
+    with session, pytest.raises(SubmissionStopped):
+        session.call("f")
+
+
+def test_the_riskiest_system_calls_fail_in_the_sandbox_and_threads_still_work():
+    probe = """
+import ctypes, os, threading
+libc = ctypes.CDLL(None, use_errno=True)
+def probe():
+    results = {}
+    for name, flags in (("user", 0x10000000), ("mount", 0x20000), ("net", 0x40000000)):
+        results[name] = (libc.unshare(flags), ctypes.get_errno())
+    results["mount_call"] = (libc.mount(b"none", b"/tmp", b"tmpfs", 0, None), ctypes.get_errno())
+    box = []
+    worker = threading.Thread(target=lambda: box.append(1))
+    worker.start()
+    worker.join()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(7)
+    return results, box, os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+"""
+    with run({"f": probe}) as s:
+        results, box, child = s.call("probe")
+    assert all(tuple(result) == (-1, 1) for result in results.values()), results  # EPERM
+    assert box == [1] and child == 7

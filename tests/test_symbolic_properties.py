@@ -145,3 +145,10 @@ def test_no_typed_text_keeps_the_checker_busy_or_grows_its_memory(tokens):
     assert result.correct in (True, False, None) and 0 <= result.score <= 1
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 200, answer
+
+
+def test_abs_cannot_hide_a_difference_outside_the_points_and_constants_are_exact():
+    hidden = check("2x + abs(x - 3) + x - 3", "2x", variables=VARIABLES)
+    assert hidden.correct is not True
+    assert check("2x + tanh(1000) - 1", "2x", variables=VARIABLES).correct is False
+    assert check("abs(x) + 1", "1 + abs(x)", variables=VARIABLES).correct is True

@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gradelab.sandbox import wire
 
@@ -89,3 +91,27 @@ def test_sympy_objects_arrive_as_printer_text_never_as_objects():
     back = round_trip([2 * w * x, sympy.Matrix([[w, 1]])])
     assert [type(item) for item in back] == [wire.SympyText, wire.SympyText]
     assert back == ["2*w*x", "Matrix([[w, 1]])"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(
+        st.sampled_from(["__dict__", "__tuple__", "__ndarray__", "__scalar__", "__float__",
+                         "__sympy__", "__unsupported__", "dtype", "shape", "x"]),
+        children,
+        max_size=3,
+    ),
+    max_leaves=20,
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(json_values)
+def test_whatever_the_sandbox_sends_decodes_to_a_value_or_a_wire_error(data):
+    try:
+        value = wire.decode(data)
+    except wire.WireError:
+        return
+    kinds = (bool, int, float, str, list, tuple, dict, np.ndarray, np.generic, wire.Unsupported)
+    assert value is None or isinstance(value, kinds)

@@ -86,7 +86,10 @@ class AutogradedWriter:
             (partial / relative).unlink(missing_ok=True)
             shutil.copyfile(origin, partial / relative, follow_symlinks=False)
         for notebook in graded.notebooks:
-            (partial / f"{notebook.name}.ipynb").write_text(notebook.text, encoding="utf-8")
+            # backslashreplace: text that is no valid Unicode is written escaped, never lost
+            (partial / f"{notebook.name}.ipynb").write_text(
+                notebook.text, encoding="utf-8", errors="backslashreplace"
+            )
         self.placed_by_hand(partial)
         for folder, _, names in os.walk(partial):
             for name in names:

@@ -26,6 +26,7 @@ from gradelab.text import printable
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 MAX_ENTRIES = 2_000
+MAX_FOLDER_DEPTH = 16
 MAX_JSON_DEPTH = 64
 MAX_TIMESTAMP_BYTES = 100
 NBGRADER_SCHEMA = 3
@@ -65,12 +66,24 @@ def read_regular_file(path: Path, limit: int) -> bytes:
 def check_entries(folder: Path) -> None:
     """Every entry under ``folder`` is a regular file or folder, and there are not too many."""
     count = 0
-    for parent, folders, files in os.walk(folder, followlinks=False):
+
+    def unreadable(error: OSError) -> None:
+        raise Refused(f"a folder of the submission cannot be read ({error.strerror})")
+
+    base = str(folder).count(os.sep)
+    for parent, folders, files in os.walk(folder, onerror=unreadable, followlinks=False):
+        if parent.count(os.sep) - base > MAX_FOLDER_DEPTH:
+            raise Refused(f"the submission's folders are nested more than {MAX_FOLDER_DEPTH} deep")
         for name in folders + files:
             count += 1
             if count > MAX_ENTRIES:
                 raise Refused(f"the submission holds more than {MAX_ENTRIES} files")
-            mode = os.lstat(os.path.join(parent, name)).st_mode
+            try:
+                mode = os.lstat(os.path.join(parent, name)).st_mode
+            except OSError as error:
+                raise Refused(
+                    f"a file of the submission cannot be read ({error.strerror})"
+                ) from None
             shown = printable(name, 60)
             if stat.S_ISLNK(mode):
                 raise Refused(f"{shown} is a symbolic link; submit the file itself")
@@ -112,6 +125,12 @@ def notebook_problem(path: Path) -> str | None:
         return f"{name} is nested too deeply to be a notebook"
     if json_depth(data) > MAX_JSON_DEPTH:
         return f"{name} is nested more than {MAX_JSON_DEPTH} levels deep"
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return (
+            f"{name} holds text that is not valid Unicode (a lone surrogate escape such as \\ud800)"
+        )
     if not isinstance(data, dict) or data.get("nbformat") != 4:
         found = data.get("nbformat") if isinstance(data, dict) else None
         found = printable(found, 20)

@@ -13,21 +13,24 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from gradelab.errors import AssignmentError
+from gradelab.errors import AssignmentError, SubmissionRefused
 from gradelab.grading.submission import GradedSubmission
 
 
 @dataclass
 class Graded:
-    """One submission's result from a worker: its grades, or why grading it failed.
+    """One submission's result from a worker: its grades, why grading it failed, or why it
+    cannot be graded.
 
     A failure is the grader's, never the student's: a broken hidden test, a worker that
-    died. The submission is then left ungraded, to be graded again.
+    died; the submission is then left ungraded, to be graded again. A refusal is the
+    submission's own (nbgrader's steps cannot read it): 0 with the reason.
     """
 
     student: str
     submission: GradedSubmission | None = None
     error: str | None = None
+    refused: str | None = None
 
     @classmethod
     def of(cls, student: str, future: Future) -> Graded:
@@ -38,6 +41,8 @@ class Graded:
             return cls(student, error="a grading worker process died (out of memory?)")
         if isinstance(error, AssignmentError):
             return cls(student, error=str(error))
+        if isinstance(error, SubmissionRefused):
+            return cls(student, refused=str(error))
         return cls(student, error=f"{type(error).__name__}: {error}")
 
 

@@ -74,6 +74,7 @@ class Recorder:
         self.pending: list[GradedSubmission] = []
         self.last = time.monotonic()
         self.recorded = 0
+        self.unwritten: dict[str, str] = {}
 
     def add(self, graded: GradedSubmission) -> None:
         self.pending.append(graded)
@@ -85,8 +86,11 @@ class Recorder:
         if self.pending:
             self.gradebook.record([(g, self.times.get(g.student)) for g in self.pending])
             for graded in self.pending:
-                self.folders.write(graded)
-            self.recorded += len(self.pending)
+                try:
+                    self.folders.write(graded)
+                    self.recorded += 1
+                except (OSError, ValueError) as error:  # one folder never stops the others
+                    self.unwritten[graded.student] = f"autograded/ could not be written ({error})"
         self.pending = []
         self.last = time.monotonic()
 
@@ -116,6 +120,9 @@ def sort_submissions(
             screened = screen(course, assignment, name)
         except Refused as refused:
             run.refused[name] = str(refused)
+            continue
+        except Exception as error:  # noqa: BLE001 - one submission never stops the others
+            run.refused[name] = f"the submission could not be screened ({type(error).__name__})"
             continue
         if not force and is_graded(course, assignment, name):
             run.already_graded.append(name)
@@ -161,7 +168,9 @@ def autograde(
             with pool, tqdm(total=len(run.graded), unit="submission", desc=assignment) as bar:
                 try:
                     for result in pool:
-                        if result.submission is None:
+                        if result.refused is not None:
+                            run.refused[result.student] = result.refused
+                        elif result.submission is None:
                             run.failed[result.student] = str(result.error)
                         else:
                             recorder.add(result.submission)
@@ -170,14 +179,17 @@ def autograde(
                 finally:  # stopped or not, what was graded is recorded
                     recorder.flush()
                     run.recorded = recorder.recorded
+                    run.failed.update(recorder.unwritten)
         except KeyboardInterrupt:
             left = len(run.graded) - run.recorded - len(run.failed)
             raise Interrupted(
                 f"stopped. {run.recorded} graded submission(s) were recorded and {left} were "
                 "not graded; run the same command again to grade the rest."
             ) from None
+    run.graded = [name for name in run.graded if name not in run.refused]
     for name, error in run.failed.items():
         gradebook.withdraw(name, times.get(name), error)
-    for name in valid_refused:
-        gradebook.refuse(name, run.refused[name])
+    for name, reason in run.refused.items():
+        if course.valid_student_id(name):
+            gradebook.refuse(name, reason)
     return run

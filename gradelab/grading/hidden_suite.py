@@ -13,6 +13,7 @@ import os
 import queue
 import sys
 import threading
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from gradelab.errors import AssignmentError
 from gradelab.grading.plots import Plot
 from gradelab.grading.plugin import GradingPlugin, Outcome, load_reference
 from gradelab.grading.public_modules import public_modules
+from gradelab.quiz.grading import TESTS as QUIZ_TESTS
+from gradelab.quiz.grading import QuizTests
+from gradelab.quiz.release import QUIZ_FILE, course_quiz
 from gradelab.sandbox.session import Session
 
 UNUSED_PYTEST_PLUGINS = (
@@ -70,8 +74,15 @@ class HiddenSuite:
         self._requests: queue.Queue[_Request | None] = queue.Queue()
         self._replies: queue.Queue[SuiteRun | BaseException] = queue.Queue()
         self._items: list[pytest.Item] = []
+        quiz = course_quiz(course, assignment)
+        self._paths = [str(p) for p in (suite,) if p.is_dir()] + ([str(QUIZ_TESTS)] if quiz else [])
+        self._plugins: list[object] = [QuizTests(quiz, assignment)] if quiz else []
         with _collecting, public_modules(course.release_folder(assignment)):
-            reference = load_solution(course.reference_solution(assignment))
+            reference_path = course.reference_solution(assignment)
+            if quiz and not reference_path.exists():  # a quiz alone needs no reference module
+                reference = types.ModuleType(f"{assignment}_without_reference")
+            else:
+                reference = load_solution(reference_path)
             self.plugin = GradingPlugin(reference, course.secret(), course.root)
             self._thread = threading.Thread(target=self._serve, name=f"suite {suite}", daemon=True)
             forget_suite_modules(suite)  # pytest names test modules by folder
@@ -92,9 +103,9 @@ class HiddenSuite:
         return reply
 
     def _serve(self) -> None:
-        args = [str(self.suite), *PYTEST_ARGS, "--rootdir", str(self.suite.parent)]
+        args = [*self._paths, *PYTEST_ARGS, "--rootdir", str(self.suite.parent)]
         try:
-            pytest.main(args, plugins=[self.plugin, self])
+            pytest.main(args, plugins=[self.plugin, self, *self._plugins])
         except BaseException as error:  # noqa: BLE001 - handed to the waiting grader
             self._replies.put(error)
         self._replies.put(AssignmentError(f"{self.suite}: pytest could not collect the suite"))
@@ -157,10 +168,11 @@ def load_solution(path: Path):
 
 def _version(course: Course, assignment: str) -> tuple:
     reference = course.reference_solution(assignment)
+    quiz = course.source_folder(assignment) / QUIZ_FILE
     files = [
         *course.hidden_suite(assignment).rglob("*.py"),
         *course.release_folder(assignment).glob("*.py"),
-        *([reference] if reference.is_file() else []),
+        *[path for path in (reference, quiz) if path.is_file()],
     ]
     return tuple(sorted((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
 
@@ -169,8 +181,8 @@ def hidden_suite(course: Course, assignment: str) -> HiddenSuite:
     """This process's collected copy of an assignment's hidden suite, collected again when
     its files (tests, reference, public modules) change."""
     suite = course.hidden_suite(assignment)
-    if not suite.is_dir():
-        raise AssignmentError(f"{suite}: no hidden test folder for this assignment")
+    if not suite.is_dir() and not (course.source_folder(assignment) / QUIZ_FILE).is_file():
+        raise AssignmentError(f"{suite}: no hidden test folder (nor quiz.toml) for this assignment")
     key = (str(course.root), assignment, _version(course, assignment))
     with _lock:
         if key not in _suites:

@@ -9,6 +9,7 @@ the schema, nbgrader's own rules, unique grade ids) with one compiled validator.
 from __future__ import annotations
 
 import functools
+import json
 import traceback
 
 import jsonschema
@@ -21,6 +22,8 @@ from nbgrader.nbgraderformat import (
 )
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata
+
+MAX_REMEMBERED = 4096
 
 
 class _CompiledSchema(BaseMetadataValidator):
@@ -48,13 +51,26 @@ class _CompiledSchema(BaseMetadataValidator):
 
 
 class CompiledMetadataValidator(MetadataValidator, _CompiledSchema):
-    """nbgrader's current metadata validator; the schema is checked and compiled once."""
+    """nbgrader's current metadata validator; the schema is checked and compiled once, and a
+    cell whose type and nbgrader metadata were found valid before is not checked again (the
+    cells of one release repeat in every submission)."""
 
     def __init__(self) -> None:
         super().__init__()
         kind = jsonschema.validators.validator_for(self.schema)
         kind.check_schema(self.schema)
         self.compiled = kind(self.schema)
+        self.valid: dict[str, None] = {}
+
+    def validate_cell(self, cell: NotebookNode) -> None:
+        meta = cell.metadata.get("nbgrader")
+        key = json.dumps([cell.cell_type, meta], sort_keys=True, default=str) if meta else ""
+        if not key or key in self.valid:
+            return
+        super().validate_cell(cell)
+        if len(self.valid) >= MAX_REMEMBERED:
+            self.valid.pop(next(iter(self.valid)))
+        self.valid[key] = None
 
 
 @functools.cache

@@ -9,13 +9,12 @@ the gradebook, formgrader, ``generate_feedback`` and ``export`` work unchanged.
 
 from __future__ import annotations
 
-from nbformat import NotebookNode
-from nbformat.v4 import new_output
+from nbformat import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Int, List, Unicode
 
 from gradelab.course import Course
-from gradelab.grading.grade_notebook import cell_name, grade_notebook, is_test_cell
+from gradelab.grading.grade_notebook import CellGrade, cell_name, grade_notebook, is_test_cell
 from gradelab.sandbox.limits import Limits
 
 RESULTS_KEY = "gradelab"
@@ -75,25 +74,32 @@ class GradeInSandbox(NbGraderPreprocessor):
             if not is_test_cell(cell):
                 continue
             grade = grades[cell_name(cell, index)]
-            cell.outputs = [
-                new_output("stream", name="stdout", text=grade.feedback()),
-                *(
-                    new_output(
-                        "display_data",
-                        data={"image/png": plot.png_base64, "text/plain": plot.title},
-                    )
-                    for plot in grade.plots
-                ),
-                new_output(
-                    "execute_result",
-                    data={"text/plain": f"{grade.earned:g}"},
-                    metadata={RESULTS_KEY: grade.as_data()},
-                    execution_count=None,
-                ),
-            ]
+            cell.outputs = grade_outputs(grade)
         return nb, resources
 
 
 def sandbox_limits(course: Course) -> Limits:
     """The sandbox limits the course sets (``c.GradeInSandbox.*``)."""
     return GradeInSandbox(config=course.config).limits()
+
+
+def grade_outputs(grade: CellGrade) -> list[NotebookNode]:
+    """A test cell's outputs: the feedback lines, the plots, and the score nbgrader reads
+    (with the grade as data in its metadata). Built as plain nodes: they follow nbformat's
+    schema by construction, and validating each one costs more than grading it."""
+    outputs = [from_dict({"output_type": "stream", "name": "stdout", "text": grade.feedback()})]
+    for plot in grade.plots:
+        data = {"image/png": plot.png_base64, "text/plain": plot.title}
+        outputs.append(from_dict({"output_type": "display_data", "data": data, "metadata": {}}))
+    score = {"text/plain": f"{grade.earned:g}"}
+    outputs.append(
+        from_dict(
+            {
+                "output_type": "execute_result",
+                "data": score,
+                "metadata": {RESULTS_KEY: grade.as_data()},
+                "execution_count": None,
+            }
+        )
+    )
+    return outputs

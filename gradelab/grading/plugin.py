@@ -98,6 +98,11 @@ def load_reference(path: Path) -> ModuleType:
 
 
 def title_of(item: pytest.Item) -> str:
+    """The test's title for the student: a ``title`` marker, else its docstring's first line,
+    else its name."""
+    marker = item.get_closest_marker("title")
+    if marker is not None and marker.args:
+        return str(marker.args[0])
     doc = getattr(getattr(item, "function", None), "__doc__", None)
     if doc and doc.strip():
         return doc.strip().splitlines()[0]
@@ -190,6 +195,7 @@ class GradingPlugin:
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", MARKER)
+        config.addinivalue_line("markers", "title(text): the test's title in the feedback")
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

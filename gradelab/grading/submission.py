@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import Preprocessor
 from nbgrader import utils
+from nbgrader.api import MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import (
@@ -32,11 +33,13 @@ from traitlets.config import Config
 from traitlets.utils.importstring import import_item
 
 from gradelab.course import Course
+from gradelab.errors import GradelabError, SubmissionRefused
 from gradelab.grading.metadata_check import CheckCellMetadataOnce
 from gradelab.grading.source_snapshot import (
     OverwriteCellsFromSnapshot,
     OverwriteKernelspecFromSnapshot,
 )
+from gradelab.text import one_line
 
 #: Autograde steps that write the gradebook: the coordinator does their work, once.
 GRADEBOOK_WRITERS = (SaveAutoGrades, AssignLatePenalties)
@@ -94,7 +97,17 @@ class SubmissionGrader:
             },
         }
         notebook = nbformat.read(path, as_version=4)
-        for step in [*self.sanitize, *self.grade]:
+        try:
+            for step in self.sanitize:
+                notebook, resources = step(notebook, resources)
+        except (GradelabError, MissingEntry):
+            raise
+        except Exception as error:  # noqa: BLE001 - nbgrader's steps stopped on this notebook
+            detail = one_line(error, 160) or type(error).__name__
+            raise SubmissionRefused(
+                f"{path.name} could not be prepared for grading: {detail}"
+            ) from None
+        for step in self.grade:
             notebook, resources = step(notebook, resources)
         graded = GradedNotebook(path.stem, nbformat.writes(notebook) + "\n")
         for cell in notebook.cells:

@@ -14,6 +14,8 @@ import platform
 import resource
 import signal
 
+from gradelab.sandbox import seccomp
+
 MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
@@ -81,6 +83,18 @@ def enter_empty_root(visible: list[str], assignment: str | None, tmp_size_mb: in
     lower = _open(assignment) if assignment else None
     root = "/tmp"  # any folder will do: what lies under it is reached through the handles
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=4m")
+    # The private /tmp first: folders bound below that lie under the host's /tmp (a course
+    # cloned there) land on top of it, not under it.
+    os.makedirs(root + "/tmp", mode=0o755)
+    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={tmp_size_mb}m")
+    os.makedirs(root + "/proc", mode=0o555)
+    mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    os.makedirs(root + "/dev", mode=0o755)
+    mount("tmpfs", root + "/dev", "tmpfs", MS_NOSUID, "mode=755,size=64k")
+    for path in DEVICES:
+        if handles[path] is not None:
+            os.close(os.open(root + path, os.O_WRONLY | os.O_CREAT, 0o666))
+            mount(f"/proc/self/fd/{handles[path]}", root + path, None, MS_BIND)
     bound: list[str] = []
     for path in sorted(handles, key=len):
         handle = handles[path]
@@ -92,16 +106,6 @@ def enter_empty_root(visible: list[str], assignment: str | None, tmp_size_mb: in
     for path, target in links.items():
         os.makedirs(os.path.dirname(root + path), mode=0o755, exist_ok=True)
         os.symlink(target, root + path)
-    os.makedirs(root + "/dev", mode=0o755)
-    mount("tmpfs", root + "/dev", "tmpfs", MS_NOSUID, "mode=755,size=64k")
-    for path in DEVICES:
-        if handles[path] is not None:
-            os.close(os.open(root + path, os.O_WRONLY | os.O_CREAT, 0o666))
-            mount(f"/proc/self/fd/{handles[path]}", root + path, None, MS_BIND)
-    os.makedirs(root + "/tmp", mode=0o755)
-    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={tmp_size_mb}m")
-    os.makedirs(root + "/proc", mode=0o555)
-    mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     workdir = "/tmp"
     if lower is not None and assignment:
         layers = root + "/tmp/.assignment"
@@ -144,12 +148,14 @@ def set_limits(limits: dict[str, float]) -> None:
 
 
 def drop_privileges(uid: int, gid: int) -> None:
-    """Become an unprivileged user with no capabilities and no way back."""
+    """Become an unprivileged user with no capabilities and no way back, whose riskiest
+    system calls (new namespaces, mounts, ptrace, ...) fail (``seccomp``)."""
     os.setgroups([])
     os.setresgid(gid, gid, gid)
     os.setresuid(uid, uid, uid)
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    seccomp.install()
 
 
 def die_with_parent() -> None:

@@ -37,7 +37,7 @@ CLONE_NEWNET = 0x40000000
 NAMESPACES = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
 MS_PRIVATE = 1 << 18
 #: Generic modules submissions use; an assignment's own modules are imported by its notebook.
-PRELOADED = ("numpy", "sympy", "gradelab.student")
+PRELOADED = ("numpy", "sympy", "gradelab.student", "gradelab.student.quiz")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 

@@ -163,7 +163,7 @@ def main(after_privileges_dropped: Callable[[], None] | None = None) -> None:
     sys.path.insert(0, workdir)  # the assignment's public modules, as in the notebook
     os.environ["HOME"] = os.environ["TMPDIR"] = home
     tempfile.tempdir = None
-    confinement.set_limits(settings["limits"])
+    confinement.set_limits({**settings["limits"], "processes": settings["nproc"]})
     if settings["confine"]:
         confinement.drop_privileges(settings["uid"], settings["gid"])
     if after_privileges_dropped is not None:

@@ -29,7 +29,8 @@ from gradelab.sandbox.limits import Isolation, Limits
 from gradelab.text import printable
 
 BOOT_SECONDS = 60.0
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+NPROC_WITH_CGROUP = 4096
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 NAMESPACES = (
     "--net",
     "--pid",
@@ -130,7 +131,8 @@ class Session:
     _spent: float = 0.0
     _stopped: str | None = None
     _failed: dict[str, str] = field(default_factory=dict)
-    _buffer: bytes = b""
+    _buffer: bytearray = field(default_factory=bytearray)
+    _scanned: int = 0
     _workdir: tempfile.TemporaryDirectory | None = None
 
     def __enter__(self) -> Session:
@@ -163,16 +165,18 @@ class Session:
             raise SubmissionStopped(self._stopped)
         try:
             self._launch()
-            self._send(self._settings())
+            self._send(self._settings(), BOOT_SECONDS, charge=False)
             self._receive(BOOT_SECONDS, charge=False)
             self._send({"cells": [{"name": n, "source": src} for n, src in self._code]})
             self.cells = cell_reports(self._receive(self._remaining()), self._code)
         except SandboxLost as lost:
+            self._kill()  # nothing more is asked of a sandbox that broke the protocol
             self._stopped = f"the submission was stopped: {lost.reason}"
             raise SubmissionStopped(self._stopped) from None
 
     def _launch(self) -> None:
-        self._buffer = b""
+        self._buffer = bytearray()
+        self._scanned = 0
         try:
             limits = self.limits
             self._process = spawn.fork_sandbox(self._confine, limits.memory_mb, limits.processes)
@@ -187,6 +191,9 @@ class Session:
             "uid": self.isolation.uid,
             "gid": self.isolation.gid,
             "limits": self.limits.as_dict(),
+            # With a control group, the process limit holds per sandbox; RLIMIT_NPROC counts
+            # every process of the sandbox user on the machine, so it is only a safety net.
+            "nproc": NPROC_WITH_CGROUP if spawn.cgroups_available() else self.limits.processes,
             "tmp_mb": self.limits.tmp_size_mb,
             "workdir": self._workdir.name,
         }
@@ -206,12 +213,14 @@ class Session:
         return self._value(name, {"get": name}, self.limits.call_seconds)
 
     def _value(self, name: str, request: dict[str, Any], seconds: float) -> Any:
+        if self._stopped:
+            raise SubmissionStopped(self._stopped)
         if name in self._failed:
             raise SubmissionError(self._failed[name])
         if self._process is None:
             self._boot()
         try:
-            self._send(request)
+            self._send(request, min(seconds, self._remaining()))
             reply = self._receive(min(seconds, self._remaining()))
         except SandboxLost as lost:
             self._kill()
@@ -235,41 +244,66 @@ class Session:
             if error.get("type") == "WireError":
                 raise SubmissionError(f"{name} returned a value that cannot be graded as data")
             raise StudentRaised(name, error)
+        started = time.monotonic()
         try:
             return wire.decode(reply["value"])
-        except (KeyError, wire.WireError, ValueError, TypeError):
+        except (KeyError, wire.WireError):
             raise SubmissionError(f"{name} returned data the grader cannot read") from None
+        finally:
+            self._spent += (
+                time.monotonic() - started
+            )  # rebuilding its data is the submission's time
 
     # -- the pipe ---------------------------------------------------------------------
     def _remaining(self) -> float:
         return self.limits.wall_seconds - self._spent
 
-    def _send(self, message: dict[str, Any]) -> None:
-        try:
-            self._process.stdin.write(wire.dumps(message))
-            self._process.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise SandboxLost(self._death_reason()) from None
-
-    def _receive(self, timeout: float, charge: bool = True) -> dict[str, Any]:
+    def _send(
+        self, message: dict[str, Any], timeout: float | None = None, charge: bool = True
+    ) -> None:
+        """Write one request, within ``timeout`` (by default what is left of the budget): a
+        sandbox that stops reading its requests cannot make the grader wait."""
+        data = memoryview(wire.dumps(message))
+        fd = self._process.stdin.fileno()
         started = time.monotonic()
+        deadline = started + max(self._remaining() if timeout is None else timeout, 0.0)
         try:
-            line = self._read_line(started + max(timeout, 0.0))
+            while data:
+                wait = deadline - time.monotonic()
+                if wait <= 0 or not select.select([], [fd], [], wait)[1]:
+                    raise SandboxLost("it stopped reading what the grader sent")
+                try:
+                    data = data[os.write(fd, data) :]
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    raise SandboxLost(self._death_reason()) from None
         finally:
             if charge:
                 self._spent += time.monotonic() - started
-        if line is None:
-            raise SandboxLost(f"it did not finish within {timeout:.3g} s")
+
+    def _receive(self, timeout: float, charge: bool = True) -> dict[str, Any]:
+        """The next reply, read and parsed within ``timeout``, charged to the budget."""
+        started = time.monotonic()
         try:
-            return wire.loads(line)
-        except wire.WireError:
-            raise SandboxLost("it sent a reply the grader cannot read") from None
+            line = self._read_line(started + max(timeout, 0.0))
+            if line is None:
+                raise SandboxLost(f"it did not finish within {timeout:.3g} s")
+            try:
+                return wire.loads(line)
+            except wire.WireError:
+                raise SandboxLost("it sent a reply the grader cannot read") from None
+        finally:
+            if charge:
+                self._spent += time.monotonic() - started
 
     def _read_line(self, deadline: float) -> bytes | None:
-        """The next line from the sandbox; None when the deadline passes first."""
+        """The next line from the sandbox; None when the deadline passes first. Each byte is
+        looked at once, and no line may pass ``MAX_MESSAGE_BYTES``."""
         fd = self._process.stdout.fileno()
-        while b"\n" not in self._buffer:
-            if len(self._buffer) > MAX_MESSAGE_BYTES:
+        while (end := self._buffer.find(b"\n", self._scanned)) < 0:
+            self._scanned = len(self._buffer)
+            if self._scanned > MAX_MESSAGE_BYTES:
                 raise SandboxLost(f"it sent more than {MAX_MESSAGE_BYTES // 2**20} MB at once")
             wait = deadline - time.monotonic()
             if wait <= 0 or not select.select([fd], [], [], wait)[0]:
@@ -278,7 +312,9 @@ class Session:
             if not chunk:
                 raise SandboxLost(self._death_reason())
             self._buffer += chunk
-        line, _, self._buffer = self._buffer.partition(b"\n")
+        line = bytes(self._buffer[:end])
+        del self._buffer[: end + 1]
+        self._scanned = 0
         return line
 
     def _death_reason(self) -> str:
@@ -306,7 +342,7 @@ class Session:
         """Stop the sandbox and every process it started; remove its private folder."""
         if self._process is not None and self._process.poll() is None:
             try:
-                self._send({"quit": True})
+                self._send({"quit": True}, 0.5, charge=False)
                 self._process.wait(timeout=2)
             except (SandboxLost, subprocess.TimeoutExpired):
                 pass

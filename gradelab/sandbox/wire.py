@@ -118,32 +118,49 @@ def _decode_array(data: dict[str, Any]) -> np.ndarray:
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
-def decode(data: Any, depth: int = 0) -> Any:
-    """Rebuild a value from JSON-compatible data; the inverse of ``encode``."""
+def decode(data: Any) -> Any:
+    """Rebuild a value from JSON-compatible data; the inverse of ``encode``. Whatever
+    ``data`` is, the result is a value of at most ``MAX_ITEMS`` parts or a ``WireError``."""
+    budget = [MAX_ITEMS]
+    try:
+        return _decode(data, 0, budget)
+    except WireError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any other failure: the data is malformed
+        raise WireError(f"malformed value ({type(error).__name__})") from None
+
+
+def _decode(data: Any, depth: int, budget: list[int]) -> Any:
     if depth > MAX_DEPTH:
         raise WireError(f"value is nested deeper than {MAX_DEPTH} levels")
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise WireError(f"value has more than {MAX_ITEMS} parts")
     if data is None or isinstance(data, bool | int | float | str):
         return data
     if isinstance(data, list):
-        return [decode(item, depth + 1) for item in data]
-    if not isinstance(data, dict) or len(data) == 0:
+        return [_decode(item, depth + 1, budget) for item in data]
+    if isinstance(data, dict) and "__ndarray__" in data:
+        array = _decode_array(data)
+        budget[0] -= array.size
+        if budget[0] < 0:
+            raise WireError(f"value has more than {MAX_ITEMS} parts")
+        return array
+    if not isinstance(data, dict) or len(data) != 1:
         raise WireError("malformed value")
-    if "__ndarray__" in data:
-        return _decode_array(data)
-    if "__scalar__" in data:
-        return _decode_array(data["__scalar__"])[()]
-    if "__tuple__" in data:
-        return tuple(decode(item, depth + 1) for item in data["__tuple__"])
-    if "__dict__" in data:
-        return {str(key): decode(item, depth + 1) for key, item in data["__dict__"].items()}
-    if "__float__" in data:
-        if data["__float__"] not in NON_FINITE:
-            raise WireError("malformed float")
-        return float(data["__float__"])
-    if "__sympy__" in data:
-        return SympyText(data["__sympy__"])
-    if "__unsupported__" in data:
-        return Unsupported(str(data["__unsupported__"]))
+    (tag, inner), *_ = data.items()
+    if tag == "__tuple__" and isinstance(inner, list):
+        return tuple(_decode(item, depth + 1, budget) for item in inner)
+    if tag == "__dict__" and isinstance(inner, dict):
+        return {str(key): _decode(item, depth + 1, budget) for key, item in inner.items()}
+    if tag == "__scalar__" and isinstance(inner, dict):
+        return _decode_array(inner)[()]
+    if tag == "__float__" and inner in NON_FINITE:
+        return float(inner)
+    if tag == "__sympy__" and isinstance(inner, str):
+        return SympyText(inner)
+    if tag == "__unsupported__" and isinstance(inner, str):
+        return Unsupported(inner[:100])
     raise WireError("malformed value")
 
 

@@ -20,7 +20,7 @@ A public check in an assignment's ``checks.py``::
 
 from gradelab.student.choices import LETTERS, Choice, check_choices, choice_results, is_letter
 from gradelab.student.numeric import finite_difference_gradient, is_float_array, is_number
-from gradelab.student.preview import preview
+from gradelab.student.preview import preview, show
 from gradelab.student.report import FAIL, PASS, CheckFailed, Result, report
 from gradelab.student.typed import agrees, sympy_results, typed_results
 from gradelab.student.variants import PRACTICE_ID, hub_user, numbers_id, stable_seed, variant_rng
@@ -32,6 +32,7 @@ __all__ = [
     "PRACTICE_ID",
     "CheckFailed",
     "Choice",
+    "NotebookQuiz",
     "Result",
     "agrees",
     "check_choices",
@@ -41,11 +42,23 @@ __all__ = [
     "is_float_array",
     "is_letter",
     "is_number",
+    "load_quiz",
     "numbers_id",
     "preview",
     "report",
+    "show",
     "stable_seed",
     "sympy_results",
     "typed_results",
     "variant_rng",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """The quiz part of the kit (``load_quiz``, ``NotebookQuiz``), imported on first use: it
+    builds on gradelab.quiz, which builds on this package."""
+    if name in ("load_quiz", "NotebookQuiz"):
+        from gradelab.student import quiz
+
+        return getattr(quiz, name)
+    raise AttributeError(f"module 'gradelab.student' has no attribute '{name}'")

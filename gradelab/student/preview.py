@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from gradelab.symbolic import ParseError, parse
 
 
-def _show(markdown: str, latex: str | None = None) -> None:
+def show(markdown: str, latex: str | None = None) -> None:
     """Rich output in a notebook, plain text elsewhere."""
     try:
         from IPython import get_ipython
@@ -36,10 +36,10 @@ def preview(
     try:
         parsed = parse(text, variables, allow_floats=allow_floats)
     except ParseError as error:
-        _show(f"We could not read your answer: {error}")
+        show(f"We could not read your answer: {error}")
         return
-    _show("This is how we read your answer:", parsed.latex)
+    show("This is how we read your answer:", parsed.latex)
     used = ", ".join(parsed.symbols) if parsed.symbols else "none"
     lines = [f"Variables used: {used}"]
     lines += [f"Warning: {warning}" for warning in parsed.warnings]
-    _show("\n\n".join(lines))
+    show("\n\n".join(lines))

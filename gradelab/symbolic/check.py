@@ -259,6 +259,7 @@ def check(
     samples: int = 12,
     time_limit: float = 1.0,
     seed: int | None = None,
+    latex: bool = True,
 ) -> CheckResult:
     """Check the student's ``answer`` (text) against ``expected`` (text or sympy).
 
@@ -266,9 +267,11 @@ def check(
     ``mistakes`` are named wrong answers; ``cost`` with ``wrt`` (the parameter, or one per
     entry of a gradient) adds the mistake of differentiating with respect to another
     parameter; ``allow_half_mse`` accepts half the expected answer (the 1/(2n) convention).
-    ``time_limit`` bounds the exact step in seconds. The ``samples`` points are drawn fresh
-    for each check unless a ``seed`` is given (for tests). Raises ValueError only when the
-    question itself (expected, cost, variables, mistakes) cannot be read.
+    ``time_limit`` bounds the exact step in seconds; ``latex=False`` leaves the answer's
+    LaTeX out of the result (it is the costliest part of a quick check). The ``samples``
+    points are drawn fresh for each check unless a ``seed`` is given (for tests). Raises
+    ValueError only when the question itself (expected, cost, variables, mistakes) cannot
+    be read.
     """
     if samples < STRONG:
         raise ValueError(f"samples must be at least {STRONG}, the points needed to agree")
@@ -283,7 +286,7 @@ def check(
         return CheckResult(
             False, 0.0, f"We could not read your answer: {error}.", method="unreadable"
         )
-    verdict = _Verdict(parsed)
+    verdict = _Verdict(parsed, latex)
     expected_value = question.expected.expr
     problem = _shape_problem(parsed.expr, expected_value)
     if problem is not None:
@@ -332,15 +335,21 @@ class _Verdict:
     """Builds results for one parsed answer: its LaTeX, its warnings (also in the feedback
     when the answer is not correct, since a reading the student did not mean may be why)."""
 
-    def __init__(self, parsed: Parsed) -> None:
+    def __init__(self, parsed: Parsed, latex: bool) -> None:
         self.parsed = parsed
+        self.latex = latex
 
     def result(self, correct: bool | None, score: float, text: str, **extra: Any) -> CheckResult:
         warnings = self.parsed.warnings
         if correct is not True and warnings:
             text += " Note: " + " ".join(_sentence(w) for w in warnings)
         return CheckResult(
-            correct, score, text, latex=self.parsed.latex, warnings=list(warnings), **extra
+            correct,
+            score,
+            text,
+            latex=self.parsed.latex if self.latex else "",
+            warnings=list(warnings),
+            **extra,
         )
 
 
@@ -356,6 +365,10 @@ def _equal_entries(
         exact[k] = found
         if found is None and judge.differs(answer[k], expected[k]):
             agreements[k] = Agreement(False, agreements[k].valid)  # close, but not equal
+        elif found is None and (answer[k].has(sympy.Abs) or expected[k].has(sympy.Abs)):
+            # Agreement at points shows identity only for analytic expressions; abs() can
+            # make two expressions agree on some region and differ elsewhere.
+            agreements[k] = Agreement(None, agreements[k].valid)
     return _entry_verdicts(agreements, exact)
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import sympy
 
 SMALL = 200
+CONSTANT_DIGITS = 5000
 SMALL_DEGREE = 50
 _CHILD_MEMORY = 2 << 30
 _VERDICTS = {b"1": True, b"0": False, b"?": None}
@@ -74,11 +75,19 @@ def expansion_bound(expr: sympy.Basic, cap: int = SMALL) -> int:
 
 
 def _is_zero(expr: sympy.Basic) -> bool | None:
-    """True if ``expr`` is 0, False if it is a nonzero number, None otherwise."""
+    """True if ``expr`` is 0, False if it is a nonzero number (a constant such as
+    tanh(1000) - 1 included, told apart from 0 with as many digits as it takes), None
+    otherwise."""
     if expr == 0 or (expr.is_Number and expr.is_zero):
         return True
     if expr.is_Number:
         return False
+    if getattr(expr, "is_number", False):
+        try:
+            value = sympy.N(expr, 30, maxn=CONSTANT_DIGITS, strict=True)
+        except (sympy.core.evalf.PrecisionExhausted, ValueError, TypeError, ArithmeticError):
+            return None
+        return None if value == 0 else False
     return None
 
 

@@ -53,15 +53,24 @@ def _wide_exp(z: Any) -> Any:
     return mpmath.exp(z)
 
 
-def _periodic(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``function`` for arguments small enough to reduce by the period in little time."""
+def _periodic(function: Callable[[Any], Any], bits: Callable[[], int]) -> Callable[[Any], Any]:
+    """``function`` for arguments below 2**bits(): larger ones cannot be reduced by the
+    period with the precision at hand, and would give noise."""
 
     def bounded(z: Any) -> Any:
-        if z != 0 and mpmath.mag(z) > 64:
+        if z != 0 and mpmath.mag(z) > bits():
             raise OverflowError("argument too large")
         return function(z)
 
     return bounded
+
+
+def _float_bits() -> int:
+    return 40  # of a float's 53
+
+
+def _mpmath_bits() -> int:
+    return mpmath.mp.prec - 13
 
 
 FLOATS = _Arithmetic(
@@ -70,8 +79,8 @@ FLOATS = _Arithmetic(
     functions={
         sympy.exp: cmath.exp,
         sympy.log: cmath.log,
-        sympy.sin: cmath.sin,
-        sympy.cos: cmath.cos,
+        sympy.sin: _periodic(cmath.sin, _float_bits),
+        sympy.cos: _periodic(cmath.cos, _float_bits),
         sympy.tanh: cmath.tanh,
         sympy.Abs: lambda z: complex(abs(z)),
     },
@@ -84,8 +93,8 @@ WIDE = _Arithmetic(
     functions={
         sympy.exp: _wide_exp,
         sympy.log: mpmath.log,
-        sympy.sin: _periodic(mpmath.sin),
-        sympy.cos: _periodic(mpmath.cos),
+        sympy.sin: _periodic(mpmath.sin, _mpmath_bits),
+        sympy.cos: _periodic(mpmath.cos, _mpmath_bits),
         sympy.tanh: mpmath.tanh,
         sympy.Abs: lambda z: mpmath.mpc(abs(z)),
     },

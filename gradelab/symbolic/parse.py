@@ -8,6 +8,7 @@ objects directly (``build.py``). Implicit multiplication binds like ``*``, left 
 from __future__ import annotations
 
 import decimal
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,9 +52,16 @@ class Parsed:
     text: str
     expr: build.Value
     warnings: list[str]
-    latex: str
     symbols: tuple[str, ...]
     vocabulary: Vocabulary = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def latex(self) -> str:
+        """The answer as LaTeX (made when first asked for: it costs more than the reading)."""
+        try:
+            return sympy.latex(self.expr)
+        except (ArithmeticError, RecursionError, ValueError):
+            return sympy.sstr(self.expr)
 
 
 def _shorten(text: str, width: int = 24) -> str:
@@ -474,7 +482,6 @@ def parse(
     parser = _Parser(text, tokens, vocabulary, allow_floats, limits)
     try:
         value = build.finish(parser.answer(), limits)
-        latex = sympy.latex(value)
     except (ArithmeticError, RecursionError) as error:
         reason = type(error).__name__
         raise ParseError(f"this expression cannot be handled ({reason})", 0) from None
@@ -482,7 +489,6 @@ def parse(
         text=text,
         expr=value,
         warnings=parser.warnings,
-        latex=latex,
         symbols=vocabulary.used_in(value),
         vocabulary=vocabulary,
     )
