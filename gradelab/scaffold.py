@@ -1,8 +1,9 @@
 """``gradelab new ASSIGNMENT``: a small working assignment to start from.
 
-It writes the four parts of an assignment (see docs/authoring.md): the nbgrader notebook
-with one code question, one typed-math question and one multiple-choice question, its
-public checks beside it, the reference solution and the hidden suite with its selftest.
+It writes the parts of an assignment (see docs/authoring.md): the nbgrader notebook with one
+code question, one typed-math question and one multiple-choice question, its public checks
+and its quiz file (the typed and multiple-choice questions) beside it, the reference
+solution and the hidden suite with its selftest.
 ``gradelab release`` and ``gradelab selftest`` pass on it as it is.
 """
 
@@ -55,8 +56,8 @@ def notebook(assignment: str) -> nbformat.NotebookNode:
         ),
         _code(
             "setup",
-            "import numpy as np\n\nfrom checks import check_derivative, check_gradient, f\n"
-            "from gradelab.student import check_choices, preview",
+            "import numpy as np\n\nfrom checks import check_gradient, f\n"
+            "from gradelab.student import load_quiz\n\nquiz = load_quiz()",
         ),
         _markdown(
             "gradient_question",
@@ -73,7 +74,7 @@ def notebook(assignment: str) -> nbformat.NotebookNode:
         _markdown(
             "derivative_question",
             "## 2. A derivative, typed\n\nSet `derivative` to $\\frac{d}{dx} x^3$, as a string "
-            'such as `"2x + 1"` (`^` is a power, `3x` a product).',
+            'such as `"2x + 1"` (`^` is a power, `3x` a product). The check shows how it is read.',
         ),
         _code(
             "derivative_answer",
@@ -82,7 +83,7 @@ def notebook(assignment: str) -> nbformat.NotebookNode:
         ),
         _code(
             "test_derivative",
-            'preview(derivative, ["x"])\ncheck_derivative(derivative)',
+            'quiz.check("derivative", derivative)',
             points=2,
         ),
         _markdown(
@@ -96,7 +97,7 @@ def notebook(assignment: str) -> nbformat.NotebookNode:
             '### BEGIN SOLUTION\nq_direction = "b"\n### END SOLUTION',
             solution=True,
         ),
-        _code("test_concepts", 'check_choices("abc", q_direction=q_direction)', points=1),
+        _code("test_concepts", 'quiz.check("q_direction", q_direction)', points=1),
     ]
     kernel = {"display_name": "Python 3", "language": "python", "name": "python3"}
     return new_notebook(cells=cells, metadata={"kernelspec": kernel})
@@ -119,6 +120,7 @@ def new_assignment(course: Course, assignment: str) -> list[Path]:
             notebook(assignment)
         ),
         course.source_folder(assignment) / "checks.py": _template("checks.py", assignment),
+        course.source_folder(assignment) / "quiz.toml": _template("quiz.toml", assignment),
         course.reference_solution(assignment): _template("solution.py", assignment),
         course.hidden_suite(assignment) / f"test_{assignment}.py": _template(
             "test_ASSIGNMENT.py", assignment

@@ -2,8 +2,8 @@
 
 J(w) = (1/n) * ||X w - y||^2, so grad J(w) = (2/n) * X^T (X w - y).
 With one feature and a bias, J(w, b) = (1/n) * sum (w x_i + b - y_i)^2, so
-dJ/dw = (2/n) * sum (w x_i + b - y_i) x_i and dJ/db = (2/n) * sum (w x_i + b - y_i).
-The same derivatives are given below as text in the grammar of ``gradelab.symbolic``.
+dJ/dw = (2/n) * sum (w x_i + b - y_i) x_i and dJ/db = (2/n) * sum (w x_i + b - y_i): those
+derivatives are the keys of ``source/mse_gradient/quiz.toml``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,6 @@ from collections.abc import Callable
 import numpy as np
 
 from gradelab.student import finite_difference_gradient
-
-VARIABLES = ("w", "b", "n", "x_i", "y_i")
-COST = "1/n*sum((w x_i + b - y_i)^2, i)"
-DJ_DW = "2/n*sum((w x_i + b - y_i) x_i, i)"
-DJ_DB = "2/n*sum(w x_i + b - y_i, i)"
 
 
 def compute_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -16,7 +16,15 @@ from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
 
 REPO = Path(__file__).resolve().parents[1]
-COURSE_ASSIGNMENTS = ("gradients", "mse_gradient", "update_step", "learning_rate", "sgd_logistic")
+COURSE_ASSIGNMENTS = (
+    "gradients",
+    "mse_gradient",
+    "update_step",
+    "learning_rate",
+    "sgd_logistic",
+    "derivatives_quiz",
+    "update_rule_quiz",
+)
 
 
 def test_the_platform_holds_no_assignment_of_the_course():
@@ -39,7 +47,8 @@ def rows(output: str) -> dict[str, list[str]]:
     found = {}
     for line in output.splitlines():
         words = line.split()
-        if line.startswith("  ") and len(words) >= 4 and words[0] != "submission":
+        table_row = line.startswith("  ") and not line.startswith("   ")
+        if table_row and len(words) >= 4 and words[0] not in ("submission", "quiz:"):
             found[words[0]] = words[1:]
     return found
 
@@ -95,11 +104,11 @@ def test_a_cell_name_that_names_no_grade_cell_is_named_with_the_cells_that_exist
     place_samples(scratch, "gradients", [Sample("alice", None, "")])
     suite = scratch.hidden_suite("gradients") / "test_gradients.py"
     suite.write_text(
-        suite.read_text().replace('CONCEPTS = "test_concepts"', 'CONCEPTS = "test_concept"')
+        suite.read_text().replace('DESCENT = "test_descent_step"', 'DESCENT = "test_descent"')
     )
     run = gradelab("autograde", "gradients", cwd=scratch.root)
     assert run.returncode == 1
-    assert "cell='test_concept' names no grade cell of gradients" in run.stdout
+    assert "cell='test_descent' names no grade cell of gradients" in run.stdout
     assert "test_concepts, test_descent_step" in run.stdout
 
 
@@ -173,7 +182,18 @@ def documented_commands() -> list[list[str]]:
     return [[c for c in block if c.startswith("gradelab ")] for block in commands]
 
 
+def documented_files() -> dict[str, str]:
+    """The files docs/authoring.md gives in full: blocks whose first line is ``# <path>``."""
+    text = (REPO / "docs" / "authoring.md").read_text()
+    return dict(re.findall(r"```\w+\n# (source/\S+)\n(.*?)```", text, re.DOTALL))
+
+
 def test_the_authoring_guide_works_step_by_step(scratch, gradelab):
+    files = documented_files()
+    assert "source/derivatives_quickly/quiz.toml" in files
+    for path, text in files.items():
+        (scratch.root / path).parent.mkdir(parents=True, exist_ok=True)
+        (scratch.root / path).write_text(text)
     blocks = [block for block in documented_commands() if block]
     assert blocks[0][0] == "gradelab new huber_gradient"
     for block in blocks:

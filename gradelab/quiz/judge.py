@@ -19,6 +19,7 @@ import sympy
 
 from gradelab.quiz.draw import Values, substituted
 from gradelab.quiz.spec import LETTERS, Question
+from gradelab.sandbox.wire import SympyText
 from gradelab.symbolic import Mistake, ParseError, check, parse
 
 
@@ -33,10 +34,14 @@ class Judgement:
     answered: bool = True
 
 
-def _as_text(value: Any) -> str | None:
-    if isinstance(value, sympy.Basic):
-        return sympy.sstr(value)
-    return value if isinstance(value, str) else None
+def _as_text(value: Any, form: str) -> str | None:
+    """The answer's text when it has the question's form: a string typed by hand, or an
+    expression built with sympy (in the notebook a sympy object; in the grader the text of
+    sympy's printer, which arrives as ``SympyText``)."""
+    built = isinstance(value, sympy.Basic | SympyText)
+    if form == "sympy":
+        return (sympy.sstr(value) if isinstance(value, sympy.Basic) else value) if built else None
+    return value if isinstance(value, str) and not built else None
 
 
 def _unanswered(question: Question) -> Judgement:
@@ -44,9 +49,11 @@ def _unanswered(question: Question) -> Judgement:
 
 
 def judge_expression(question: Question, values: Values, value: Any) -> Judgement:
-    text = _as_text(value)
+    text = _as_text(value, question.form)
+    if text is None and question.form == "sympy":
+        return Judgement(0.0, f"{question.id}: build it with sympy (a sympy expression)", False)
     if text is None:
-        return Judgement(0.0, f'{question.id}: write the formula as a string, such as "2x"', False)
+        return Judgement(0.0, f'{question.id}: type the formula as a string, such as "2x"', False)
     if not text.strip():
         return _unanswered(question)
     mistakes = []

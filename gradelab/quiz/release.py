@@ -17,8 +17,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from gradelab.course import Course
 from gradelab.errors import AssignmentError, CourseError
 from gradelab.quiz.notebook import TEMPLATE_KEY, is_generated, quiz_notebook
-from gradelab.quiz.spec import Quiz, QuizError, read_quiz
-from gradelab.quiz.validate import validate
+from gradelab.quiz.spec import Quiz, read_quiz
+from gradelab.quiz.validate import problem_lines, validate, variant_problems
 from gradelab.student.quiz import PUBLIC_FILE
 
 QUIZ_FILE = "quiz.toml"
@@ -40,15 +40,12 @@ def course_quiz(course: Course, assignment: str) -> Quiz | None:
     path = course.source_folder(assignment) / QUIZ_FILE
     if not path.is_file():
         return None
-    try:
-        return read_quiz(path)
-    except QuizError as error:
-        raise AssignmentError(str(error)) from None
+    return read_quiz(path)
 
 
 def prepare(course: Course, assignment: str) -> Quiz | None:
-    """Before nbgrader's release: check the quiz (every question, many students' numbers),
-    write ``quiz.json`` and, for a quiz alone, its notebook."""
+    """Before nbgrader's release: check the quiz (every formula, then the key and mistakes
+    with many students' numbers), write ``quiz.json`` and, for a quiz alone, its notebook."""
     quiz = course_quiz(course, assignment)
     if quiz is None:
         return None
@@ -57,13 +54,28 @@ def prepare(course: Course, assignment: str) -> Quiz | None:
             f'{course.root / "nbgrader_config.py"}: add "{QUIZ_FILE}" to c.CourseDirectory.ignore '
             "first, or nbgrader would release the quiz's answers with it"
         )
-    validate(quiz, course.course_id, assignment, course.source_folder(assignment) / QUIZ_FILE)
     folder = course.source_folder(assignment)
+    validate(quiz, course.course_id, assignment, folder / QUIZ_FILE)
+    ids, problems = variant_problems(quiz, course.course_id, assignment)
+    if problems:
+        raise AssignmentError(
+            "\n".join(
+                [f"{folder / QUIZ_FILE}: the numbers of {len(ids)} students give these problems:"]
+                + problem_lines(problems)
+            )
+        )
     public = quiz.public(course.course_id, assignment)
     (folder / PUBLIC_FILE).write_text(json.dumps(public, indent=1, ensure_ascii=False) + "\n")
     notebook_path = folder / f"{assignment}.ipynb"
     others = [p for p in course.source_notebooks(assignment) if p != notebook_path]
     if not others and (not notebook_path.exists() or is_generated(nbformat.read(notebook_path, 4))):
+        built = [q.id for q in quiz.questions if q.form == "sympy"]
+        if built:
+            raise AssignmentError(
+                f"{folder / QUIZ_FILE}: question '{built[0]}' is built with sympy "
+                '(form = "sympy"): that needs a notebook of your own, where the student builds '
+                f"it, beside the quiz ({notebook_path.name})"
+            )
         notebook = quiz_notebook(quiz, course.course_id, assignment)
         notebook_path.write_text(nbformat.writes(notebook))
     return quiz

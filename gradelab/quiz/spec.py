@@ -31,6 +31,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from gradelab.errors import AssignmentError
 from gradelab.symbolic.mistakes import BUILTIN
 from gradelab.symbolic.vocabulary import RESERVED
 
@@ -41,13 +42,14 @@ QUESTION_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,40}\Z")
 QUESTION_FIELDS = {
     "id", "kind", "points", "prompt", "title", "variables", "answer", "params", "mistake",
     "choices", "why_not", "tolerance", "cell", "show_correctness", "cost", "wrt",
-    "allow_floats",
+    "allow_floats", "form",
 }  # fmt: skip
+FORMS = ("text", "sympy")
 QUIZ_FIELDS = {"title", "intro", "show_correctness", "question"}
 MISTAKE_FIELDS = {"answer", "builtin", "feedback", "score"}
 
 
-class QuizError(ValueError):
+class QuizError(AssignmentError):
     """``quiz.toml`` cannot be used as it is; the message names the place."""
 
 
@@ -201,6 +203,7 @@ class Question:
     cost: str | None = None
     wrt: str | tuple[str, ...] | None = None
     allow_floats: bool = True
+    form: str = "text"
 
     @property
     def grade_cell(self) -> str:
@@ -214,7 +217,7 @@ class Question:
             "id": self.id, "kind": self.kind, "points": self.points, "prompt": self.prompt,
             "title": self.title, "variables": list(self.variables),
             "params": [p.as_data() for p in self.params], "choices": list(self.choices),
-            "cell": self.cell, "allow_floats": self.allow_floats,
+            "cell": self.cell, "allow_floats": self.allow_floats, "form": self.form,
         }  # fmt: skip
         if with_key:
             data |= {
@@ -237,7 +240,7 @@ class Question:
             tolerance=float(data.get("tolerance", 1e-6)), cell=data.get("cell", ""),
             show_correctness="answer" in data, cost=data.get("cost"),
             wrt=tuple(wrt) if isinstance(wrt, list) else wrt,
-            allow_floats=bool(data.get("allow_floats", True)),
+            allow_floats=bool(data.get("allow_floats", True)), form=data.get("form", "text"),
         )  # fmt: skip
 
 
@@ -336,6 +339,9 @@ def _question(spec: Any, number: int, path: Path, quiz_correctness: bool) -> Que
     ):
         raise QuizError(f"{where}: tolerance is relative, from 0 up to 1")
     wrt = spec.get("wrt")
+    form = spec.get("form", "text")
+    if form not in FORMS or (form == "sympy" and kind != "expression"):
+        raise QuizError(f'{where}: form is "text" (typed) or, for an expression, "sympy"')
     return Question(
         id=qid,
         kind=kind,
@@ -354,6 +360,7 @@ def _question(spec: Any, number: int, path: Path, quiz_correctness: bool) -> Que
         cost=spec.get("cost"),
         wrt=tuple(wrt) if isinstance(wrt, list) else wrt,
         allow_floats=bool(spec.get("allow_floats", True)),
+        form=form,
     )
 
 

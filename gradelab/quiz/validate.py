@@ -15,6 +15,7 @@ from gradelab.course import Course
 from gradelab.quiz.draw import Values, draw, readable, shown, typed
 from gradelab.quiz.judge import judge
 from gradelab.quiz.spec import Question, Quiz, QuizError
+from gradelab.sandbox.wire import SympyText
 from gradelab.text import printable
 
 STUDENTS = 50
@@ -56,13 +57,19 @@ def said(feedback: str, message: str) -> bool:
     return feedback.strip().rstrip(".").lower() in message.lower()
 
 
+def as_submitted(question: Question, text: str) -> str:
+    """An answer as the grader receives it: an expression built with sympy arrives as the
+    text of sympy's printer."""
+    return SympyText(text) if question.form == "sympy" else text
+
+
 def question_problems(question: Question, values: Values) -> list[str]:
     """What is wrong with this question for these numbers (nothing: an empty list)."""
     try:
         key = typed(question.answer, question, values)
     except Exception as error:  # noqa: BLE001 - a division by zero, an unreadable key: reported
         return [f"the key cannot be worked out ({error})"]
-    verdict = judge(question, values, key)
+    verdict = judge(question, values, as_submitted(question, key))
     problems = (
         []
         if verdict.fraction == 1
@@ -76,7 +83,7 @@ def question_problems(question: Question, values: Values) -> list[str]:
         except Exception as error:  # noqa: BLE001 - reported with the numbers
             problems.append(f"mistake {number} cannot be worked out ({error})")
             continue
-        found = judge(question, values, text)
+        found = judge(question, values, as_submitted(question, text))
         if found.correct:
             problems.append(f"mistake {number} ({text!r}) equals the key")
         elif abs(found.fraction - mistake.score) > 1e-9 or not said(
@@ -92,11 +99,12 @@ def question_problems(question: Question, values: Values) -> list[str]:
 def variant_problems(
     quiz: Quiz, course_id: str, assignment: str, students: int = STUDENTS
 ) -> tuple[list[str], list[VariantProblem]]:
-    """The ids checked, and every problem found for them."""
+    """The ids checked, and every problem found for them (a question without parameters is
+    the same for every student: it is checked once)."""
     ids = ["reference", *(f"student{k:03d}" for k in range(students))]
     problems = []
     for question in quiz.questions:
-        for student in ids:
+        for student in ids if question.params else ids[:1]:
             values = draw(question, course_id, assignment, student)
             for problem in question_problems(question, values):
                 problems.append(
@@ -118,5 +126,11 @@ def quiz_variants(course: Course, assignment: str, students: int = STUDENTS) -> 
     lines = [
         f"\n  quiz: the numbers of {len(ids)} students, {len(quiz.questions)} questions: {verdict}"
     ]
-    lines += [f"    {printable(str(problem), 400)}" for problem in problems[:20]]
-    return not problems, "\n".join(lines)
+    return not problems, "\n".join(lines + problem_lines(problems))
+
+
+def problem_lines(problems: list[VariantProblem], shown: int = 20) -> list[str]:
+    lines = [f"    {printable(str(problem), 400)}" for problem in problems[:shown]]
+    if len(problems) > shown:
+        lines.append(f"    ... and {len(problems) - shown} more")
+    return lines

@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import sympy
+
 from gradelab.quiz.draw import draw, prompt
 from gradelab.quiz.judge import exact_number, judge
 from gradelab.quiz.spec import LETTERS, Question, Quiz, read_public
@@ -54,8 +56,10 @@ class NotebookQuiz:
         """How ``answer`` is read and, if the quiz shows correctness, whether it is right;
         the cell fails (``CheckFailed``) when it is not."""
         question = self.quiz.question(question_id)
-        if question.kind == "expression" and isinstance(answer, str) and answer.strip():
-            preview(answer, question.variables, allow_floats=question.allow_floats)
+        if question.kind == "expression":
+            typed = sympy.sstr(answer) if isinstance(answer, sympy.Basic) else answer
+            if isinstance(typed, str) and typed.strip():
+                preview(typed, question.variables, allow_floats=question.allow_floats)
         results = [_form(question, answer)]
         if results[0][0] and question.show_correctness:
             verdict = judge(question, self.values(question), answer)
@@ -81,22 +85,17 @@ def _form(question: Question, answer: Any) -> tuple[bool, str]:
         return found is not None, f"{name} is one number" + (
             f" (read as {float(found):g})" if found is not None else ""
         )
-    return isinstance(answer, str) and bool(answer.strip()) or _is_sympy(
-        answer
-    ), f"{name} is a formula in quotes"
-
-
-def _is_sympy(value: Any) -> bool:
-    import sympy
-
-    return isinstance(value, sympy.Basic)
+    if question.form == "sympy":
+        return isinstance(answer, sympy.Basic), f"{name} is an expression built with sympy"
+    return isinstance(answer, str) and bool(answer.strip()), f"{name} is a formula in quotes"
 
 
 def load_quiz(student_id: str = "", folder: str | os.PathLike = ".") -> NotebookQuiz:
     """The quiz released in ``folder`` with the numbers of the JupyterHub user, else of
-    ``student_id``, else the practice numbers."""
+    ``student_id``, else the practice numbers (it says whose, when the quiz draws any)."""
     quiz, course_id, assignment = read_public(Path(folder) / PUBLIC_FILE)
     owner = hub_user() or numbers_id(student_id)
-    note = " (practice numbers)" if owner == PRACTICE_ID else ""
-    show(f"**{quiz.title}**: the numbers of **{owner}**{note}.")
+    if any(question.params for question in quiz.questions):
+        note = " (practice numbers)" if owner == PRACTICE_ID else ""
+        show(f"**{quiz.title}**: the numbers of **{owner}**{note}.")
     return NotebookQuiz(quiz, course_id, assignment, owner)

@@ -7,7 +7,7 @@ nothing secret here; the graded answers stay in solutions/ and autograder/.
 
 import numpy as np
 
-from gradelab.student import finite_difference_gradient, is_float_array, report, typed_results
+from gradelab.student import finite_difference_gradient, is_float_array, report
 
 
 def f(w: np.ndarray) -> float:
@@ -29,12 +29,3 @@ def check_gradient(gradient) -> None:
         hint = " (it has the opposite sign)" if flipped else ""
         results.append((close, f"matches finite differences of f{hint}"))
     report(results)
-
-
-def check_derivative(derivative) -> None:
-    """Check the typed derivative of x^3 against its definition."""
-    report(
-        typed_results(
-            "derivative", derivative, "3*x^2", "is the derivative of x^3", variables=["x"]
-        )
-    )

@@ -1,24 +1,10 @@
 """Reference solution of ASSIGNMENT: the answers the hidden tests compare with.
 
-This file is never released. Typed answers are written in the grammar students type
-(gradelab.symbolic); multiple-choice answers are gradelab.student.Choice objects.
+This file is never released. The typed formula and the multiple-choice question are graded
+from source/ASSIGNMENT/quiz.toml, which holds their keys.
 """
 
 import numpy as np
-
-from gradelab.student import Choice
-
-DERIVATIVE = "3x^2"
-CHOICES = {
-    "q_direction": Choice(
-        "b",
-        {
-            "a": "along the gradient, f grows fastest: that is the way up",
-            "c": "the step depends on the gradient; a fixed direction ignores it",
-        },
-        letters="abc",
-    ),
-}
 
 
 def gradient(w: np.ndarray) -> np.ndarray:

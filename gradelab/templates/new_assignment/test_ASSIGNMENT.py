@@ -2,22 +2,15 @@
 
 Each test is tied to a grade cell of the notebook by @pytest.mark.points(n, cell=...); the
 tests of a cell add up to its points. See gradelab.testing for the fixtures and helpers.
+The typed formula and the multiple-choice question need no test here: source/ASSIGNMENT/
+quiz.toml grades them.
 """
 
 import pytest
 
-from gradelab.testing import (
-    check,
-    expect_choice,
-    expect_close,
-    expect_credit,
-    expect_float_array,
-    typed_answer,
-)
+from gradelab.testing import expect_close, expect_float_array
 
 GRADIENT = "test_gradient"
-DERIVATIVE = "test_derivative"
-CONCEPTS = "test_concepts"
 
 
 @pytest.mark.points(1, cell=GRADIENT)
@@ -42,25 +35,3 @@ def test_gradient_values(student, reference, rng):
                 "the 3 from the linear term is missing": expected - 3,
             },
         )
-
-
-@pytest.mark.points(2, cell=DERIVATIVE)
-def test_derivative(student, reference):
-    """derivative is the derivative of x^3"""
-    answer = typed_answer(student.value("derivative"), "derivative")
-    mistakes = [
-        {
-            "name": "power_kept",
-            "expr": "3x^3",
-            "score": 0.5,
-            "feedback": "the power drops by one: the derivative of x^k is k x^(k-1)",
-        }
-    ]
-    result = check(answer, reference.DERIVATIVE, variables=["x"], mistakes=mistakes)
-    expect_credit(result, "derivative")
-
-
-@pytest.mark.points(1, cell=CONCEPTS)
-def test_q_direction(student, reference):
-    """which way gradient descent steps"""
-    expect_choice(student.value("q_direction"), reference.CHOICES["q_direction"], "q_direction")
