@@ -77,6 +77,13 @@ def cmd_autograde(args: argparse.Namespace) -> int:
 
     course = load_course(args)
     course.require_assignment(args.assignment)
+    from gradelab.serve.lock import running_service
+
+    if running_service(course):
+        raise CourseError(
+            f"gradelab serve runs for this course (process {running_service(course)}) and "
+            "records every grade itself; stop it first to grade by hand"
+        )
     require_isolation(args.accept_weak_isolation)
     if not args.scheduler:
         spawn.start_fork_server()  # its imports overlap the ones below
@@ -108,6 +115,34 @@ def cmd_autograde(args: argparse.Namespace) -> int:
             )
     print(score_table(course, args.assignment))
     return 1 if run.failed else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from gradelab.sandbox import spawn
+
+    course = load_course(args)
+    assignments = [course.require_assignment(name) for name in args.assignments]
+    require_isolation(args.accept_weak_isolation)
+    if not args.scheduler:
+        spawn.start_fork_server()
+    from gradelab.serve.service import Service
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout
+    )
+    service = Service(course, args.workers, args.scheduler, args.accept_weak_isolation, assignments)
+    service.run()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from gradelab.serve.status import status_json, status_text
+
+    course = load_course(args)
+    print(status_json(course) if args.json else status_text(course))
+    return 0
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
@@ -207,6 +242,16 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {
         "grade submitted/ in the sandbox",
         "gradelab autograde week1 --student alice",
     ),
+    "serve": (
+        cmd_serve,
+        "grade each submission as it arrives in nbgrader's exchange and release its feedback",
+        "gradelab serve --workers 2",
+    ),
+    "status": (
+        cmd_status,
+        "show what gradelab serve is doing: queue, graded, failures, waiting times",
+        "gradelab status --json",
+    ),
     "feedback": (
         cmd_feedback,
         "write feedback HTML into feedback/",
@@ -250,6 +295,25 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {
 }
 
 
+def add_grading_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help=f"submissions graded at once (default: one per core, {DEFAULT_WORKERS})",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="grade on this Dask distributed scheduler's workers instead of local processes",
+    )
+    parser.add_argument(
+        "--accept-weak-isolation",
+        action="store_true",
+        help="where namespaces are unavailable, grade with rlimits only (noted on each score)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gradelab",
@@ -275,22 +339,11 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("assignment")
     autograde.add_argument("--student", help="grade only this student")
     autograde.add_argument("--force", action="store_true", help="regrade graded submissions")
-    autograde.add_argument(
-        "--workers",
-        type=int,
-        default=DEFAULT_WORKERS,
-        help=f"submissions graded at once (default: one per core, {DEFAULT_WORKERS})",
-    )
-    autograde.add_argument(
-        "--scheduler",
-        metavar="tcp://HOST:PORT",
-        help="grade on this Dask distributed scheduler's workers instead of local processes",
-    )
-    autograde.add_argument(
-        "--accept-weak-isolation",
-        action="store_true",
-        help="where namespaces are unavailable, grade with rlimits only (noted on each score)",
-    )
+    add_grading_options(autograde)
+    serve = subs["serve"]
+    serve.add_argument("assignments", nargs="*", help="assignments (default: all released)")
+    add_grading_options(serve)
+    subs["status"].add_argument("--json", action="store_true", help="print it as JSON")
     subs["feedback"].add_argument("assignment")
     subs["report"].add_argument("assignment")
     subs["export"].add_argument("--to", default="gradebook/grades.csv", help="CSV file to write")

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.coursedir import CourseDirectory
-from traitlets import Unicode
+from traitlets import Dict, Unicode
 from traitlets.config import Config, LoggingConfigurable
 from traitlets.config.loader import PyFileConfigLoader
 
 from gradelab.errors import CourseError
+from gradelab.policy import Policy, read_policy
 
 CONFIG_FILE = "nbgrader_config.py"
 SANDBOX_STEP = "gradelab.grading.nbgrader_step.GradeInSandbox"
@@ -31,6 +32,11 @@ class Gradelab(LoggingConfigurable):
         r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}",
         help="Submission folder names (student ids) gradelab grades; others are refused with "
         "the reason. The default keeps ids safe in paths, terminals, CSV files and HTML.",
+    ).tag(config=True)
+
+    policies = Dict(
+        help="Grading policies per assignment ('*' for all): due, feedback_before_due, "
+        "gradings_per_hour, counts, extensions. See gradelab.policy.",
     ).tag(config=True)
 
 
@@ -120,6 +126,11 @@ class Course:
         return self.folder("feedback") / student / assignment
 
     # -- gradelab's settings --------------------------------------------------------------------
+    def policy(self, assignment: str) -> Policy:
+        """The grading policy of ``assignment`` (``c.Gradelab.policies``)."""
+        where = f"{self.root / CONFIG_FILE}: c.Gradelab.policies"
+        return read_policy(assignment, self.settings.policies, where)
+
     def valid_student_id(self, student: str) -> bool:
         return re.fullmatch(self.settings.student_id_pattern, student) is not None
 

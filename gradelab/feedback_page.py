@@ -69,18 +69,38 @@ def _mark(test: dict) -> tuple[str, str]:
     return ("part", "\u25d1") if test["earned"] > 0 else ("fail", "\u2718")
 
 
-def test_cell_html(cell: NotebookNode) -> str:
+def shown_tests(cell: NotebookNode, shows: str) -> list[dict]:
+    """The tests of a test cell the page may list: all, the public ones, or none."""
+    tests = (cell_results(cell) or {}).get("tests", [])
+    if shows == "score":
+        return []
+    return [t for t in tests if shows == "everything" or t.get("public")]
+
+
+def _points(tests: list[dict]) -> tuple[float, float]:
+    return sum(float(t["earned"]) for t in tests), sum(float(t["points"]) for t in tests)
+
+
+def test_cell_html(cell: NotebookNode, shows: str = "everything") -> str:
     meta = nbgrader_meta(cell)
     grade_id = str(meta.get("grade_id", ""))
-    results = cell_results(cell)
     score, points = meta.get("score"), meta.get("points")
+    tests = shown_tests(cell, shows)
+    if shows == "public":
+        earned, public_points = _points(tests)
+        heading = f"{_number(earned)} of {_number(public_points)} points of public tests"
+    else:
+        heading = f"{_number(score)} of {_number(points)} points"
     parts = [
         f'<section class="cell grade" id="{html.escape(grade_id)}">',
-        f"<h3>{html.escape(grade_id)}: {_number(score)} of {_number(points)} points</h3>",
+        f"<h3>{html.escape(grade_id)}: {heading}</h3>",
     ]
-    if results:
+    hidden = len((cell_results(cell) or {}).get("tests", [])) - len(tests)
+    if shows == "public" and hidden:
+        parts.append(f"<p>{hidden} more test(s): their results are shown after the due date.</p>")
+    if tests:
         lines = []
-        for test in results.get("tests", []):
+        for test in tests:
             kind, mark = _mark(test)
             message = (
                 f' <span class="message">{escaped(test["message"], 600)}</span>'
@@ -92,7 +112,7 @@ def test_cell_html(cell: NotebookNode) -> str:
                 f"[{_number(test['earned'])}/{_number(test['points'])}]{message}</li>"
             )
         parts.append(f'<ul class="tests">{"".join(lines)}</ul>')
-    for output in cell.get("outputs", []):
+    for output in cell.get("outputs", []) if shows == "everything" else []:
         png = output.get("data", {}).get("image/png")
         if output.get("output_type") == "display_data" and isinstance(png, str):
             title = escaped(output.get("data", {}).get("text/plain", "plot"), 200)
@@ -110,15 +130,20 @@ def answer_cell_html(cell: NotebookNode) -> str:
     return f'<div class="cell code">{body}</div>'
 
 
-def summary_html(nb: NotebookNode) -> str:
+def summary_html(nb: NotebookNode, shows: str = "everything") -> str:
     """One row per question: its score and the first thing to look at."""
     rows = []
     for cell in filter(is_test_cell, nb.cells):
-        meta, results = nbgrader_meta(cell), cell_results(cell) or {}
-        failed = [t for t in results.get("tests", []) if t["earned"] < t["points"]]
+        meta, tests = nbgrader_meta(cell), shown_tests(cell, shows)
+        failed = [t for t in tests if t["earned"] < t["points"]]
         look = escaped(failed[0]["message"] or failed[0]["title"], 300) if failed else "all passed"
+        if shows == "score":
+            look = "shown after the due date"
         grade_id = html.escape(str(meta.get("grade_id", "")))
         score = f"{_number(meta.get('score'))} / {_number(meta.get('points'))}"
+        if shows == "public":
+            earned, points = _points(tests)
+            score = f"{_number(earned)} / {_number(points)} (public tests)"
         rows.append(
             f'<tr><td><a href="#{grade_id}">{grade_id}</a></td><td>{score}</td><td>{look}</td></tr>'
         )
@@ -158,17 +183,24 @@ def not_graded_page(assignment: str, notebook: str, reason: str, max_score: floa
     return html_document(f"{assignment}: not graded", body)
 
 
-def page(nb: NotebookNode, info: dict, policy: list[str] | None = None) -> str:
+def page(
+    nb: NotebookNode, info: dict, policy: list[str] | None = None, shows: str = "everything"
+) -> str:
     """The feedback page of a graded notebook; ``info`` is nbgrader's resources["nbgrader"],
-    ``policy`` what the course's policy says of this submission (never the notebook's own
-    metadata: that is the student's)."""
+    ``policy`` what the course's policy says of this submission and ``shows`` what the page
+    may show now (see ``gradelab.policy``): never the notebook's own metadata, which is the
+    student's."""
     assignment, notebook = str(info.get("assignment", "")), str(info.get("notebook", ""))
     title = assignment if notebook in ("", assignment) else f"{assignment}: {notebook}"
     penalty = float(info.get("late_penalty") or 0)
+    total = (
+        "shown after the due date"
+        if shows == "public"
+        else f"{_number(info.get('score'))} / {_number(info.get('max_score'))}"
+    )
     header = [
         f"<h1>{html.escape(title)}</h1>",
-        f'<p class="total">Score: <strong>{_number(info.get("score"))} / '
-        f"{_number(info.get('max_score'))}</strong></p>",
+        f'<p class="total">Score: <strong>{total}</strong></p>',
     ]
     policy = [str(line) for line in policy or []][:MAX_POLICY_LINES]
     if penalty > 0:
@@ -177,17 +209,17 @@ def page(nb: NotebookNode, info: dict, policy: list[str] | None = None) -> str:
         header.append(
             "<ul>" + "".join(f"<li>{escaped(line, 400)}</li>" for line in policy) + "</ul>"
         )
-    notes = notes_of(nb)
+    notes = notes_of(nb) if shows != "score" else []
     if notes:
         items = "".join(f"<li>{escaped(note, 400)}</li>" for note in notes)
         header.append(f"<h2>About the whole submission</h2><ul>{items}</ul>")
-    header.append(summary_html(nb))
+    header.append(summary_html(nb, shows))
     cells = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cells.append(f'<div class="cell markdown">{markdown_html(cell.source)}</div>')
         elif is_test_cell(cell):
-            cells.append(test_cell_html(cell))
+            cells.append(test_cell_html(cell, shows))
         elif cell.cell_type == "code" and cell.source.strip():
             cells.append(answer_cell_html(cell))
     return html_document(title, f"<header>{''.join(header)}</header>{''.join(cells)}")
@@ -206,5 +238,7 @@ class FeedbackPage(Exporter):
         self, nb: NotebookNode, resources: dict | None = None, **kw: Any
     ) -> tuple[str, dict]:
         nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
-        policy = resources.get("gradelab", {}).get("policy", [])
-        return page(nb_copy, resources.get("nbgrader", {}), policy), resources
+        ours = resources.get("gradelab", {})
+        shows = ours.get("shows", "everything")
+        page_html = page(nb_copy, resources.get("nbgrader", {}), ours.get("policy", []), shows)
+        return page_html, resources

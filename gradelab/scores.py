@@ -20,10 +20,12 @@ class SubmissionScore:
     cells: dict[str, float]
     not_graded: str | None = None
     pending: str | None = None
+    late_penalty: float = 0.0
 
 
 def assignment_scores(course: Course, assignment: str) -> dict[str, SubmissionScore]:
-    """Each graded student's total and per-cell score for ``assignment``."""
+    """Each graded student's total (before any late penalty), per-cell score and late
+    penalty for ``assignment``."""
     scores = {}
     with Gradebook(course.db_url, course.course_id) as gradebook:
         try:
@@ -48,6 +50,7 @@ def assignment_scores(course: Course, assignment: str) -> dict[str, SubmissionSc
                 cells,
                 _reason(comments, NOT_GRADED),
                 _reason(comments, NOT_GRADED_YET),
+                sum(float(n.late_submission_penalty or 0) for n in submission.notebooks),
             )
     return scores
 

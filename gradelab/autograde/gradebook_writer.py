@@ -3,21 +3,25 @@
 Workers only read the gradebook; every write happens here, in one process, through
 nbgrader's API, so formgrader, feedback and export read what ``nbgrader autograde`` would
 have stored: each grade cell's auto score, each answer cell's automatic comment, the late
-penalty of nbgrader's configured late-submission plugin, and 0 for a missing notebook.
+penalty of nbgrader's configured late-submission plugin, and 0 for a missing notebook. The
+assignment's policy (``c.Gradelab.policies``) gives the due date and each student's
+extension, which nbgrader's late plugin then follows.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
 from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment, SubmittedNotebook
 from nbgrader.preprocessors import AssignLatePenalties
+from sqlalchemy.engine import Connection
 
 from gradelab.course import Course
 from gradelab.errors import CourseError
+from gradelab.policy import utc
 from gradelab.grading.submission import GradedNotebook, GradedSubmission
 from gradelab.scores import NOT_GRADED, NOT_GRADED_YET
 from gradelab.text import one_line
@@ -58,6 +62,7 @@ class GradebookWriter:
         self.assignment = assignment
         self.penalties = AssignLatePenalties(config=course.config)
         self.penalties.init_plugin()
+        self.policy = course.policy(assignment)
         # nbgrader's steps in the workers open the gradebook under nbgrader's default course
         # id, and would add that course on first use: add it here, so workers only read.
         Gradebook(course.db_url).close()
@@ -69,21 +74,35 @@ class GradebookWriter:
                     f"no assignment '{assignment}' in the gradebook ({course.db_url}); "
                     f"release it first: gradelab release {assignment}"
                 ) from None
+            found = gradebook.find_assignment(assignment)
+            if self.policy.due is not None:  # the policy's due date, where nbgrader reads it
+                found.duedate = self.policy.due.replace(tzinfo=None)
+                gradebook.db.commit()
+            self.due = utc(found.duedate) if found.duedate else None
+            self.max_score = float(found.max_score)
             self.cell_names = {
                 cell.id: cell.name
                 for notebook in notebooks
                 for cell in [*notebook.grade_cells, *notebook.solution_cells, *notebook.task_cells]
             }
 
-    def record(self, batch: list[tuple[GradedSubmission, datetime | None]]) -> None:
-        """Store each submission's scores; ``datetime`` is its submission time, if known."""
+    def record(
+        self,
+        batch: list[tuple[GradedSubmission, datetime | None]],
+        also: Callable[[Connection], None] | None = None,
+    ) -> None:
+        """Store each submission's scores; ``datetime`` is its submission time, if known.
+        ``also`` writes more in the same transaction (given its database connection)."""
         with open_gradebook(self.course) as gradebook, one_transaction(gradebook):
+            if also is not None:
+                also(gradebook.db.connection())
             for graded, timestamp in batch:
                 gradebook.update_or_create_student(graded.student)
                 extra = {"timestamp": timestamp} if timestamp else {}
                 submission = gradebook.update_or_create_submission(
                     self.assignment, graded.student, **extra
                 )
+                submission.extension = self.policy.extension(graded.student)
                 by_name = {notebook.name: notebook for notebook in graded.notebooks}
                 for notebook in submission.notebooks:
                     if notebook.name in by_name:
@@ -93,6 +112,21 @@ class GradebookWriter:
                 gradebook.db.flush()
                 for notebook in submission.notebooks:
                     self._late_penalty(submission, notebook)
+
+    def score_after_penalty(self, graded: GradedSubmission, submitted: datetime | None) -> float:
+        """What ``graded`` would score in the gradebook, any late penalty taken off."""
+        deadline = self.policy.due_for(graded.student, self.due)
+        late = (utc(submitted) - deadline).total_seconds() if deadline and submitted else 0.0
+        total = 0.0
+        for notebook in graded.notebooks:
+            score = sum(value or 0.0 for value in notebook.scores.values())
+            penalty = (
+                self.penalties.plugin_inst.late_submission_penalty(graded.student, score, late)
+                if late > 0
+                else None
+            )
+            total += score - min(penalty or 0.0, score)
+        return total
 
     def _store(self, notebook: SubmittedNotebook, graded: GradedNotebook) -> None:
         """Every grade cell gets this submission's score: 0 where it has none (a deleted
@@ -125,17 +159,26 @@ class GradebookWriter:
                 notebook.late_submission_penalty = None
             gradebook.db.commit()
 
-    def refuse(self, student: str, reason: str) -> None:
-        """Give a submission that cannot be graded 0 points, with the reason."""
-        with open_gradebook(self.course) as gradebook:
+    def refuse(
+        self,
+        student: str,
+        reason: str,
+        timestamp: datetime | None = None,
+        also: Callable[[Connection], None] | None = None,
+    ) -> None:
+        """Give a submission that cannot be graded 0 points, with the reason (``also`` as
+        for ``record``)."""
+        with open_gradebook(self.course) as gradebook, one_transaction(gradebook):
+            if also is not None:
+                also(gradebook.db.connection())
             gradebook.update_or_create_student(student)
-            submission = gradebook.update_or_create_submission(self.assignment, student)
+            extra = {"timestamp": timestamp} if timestamp else {}
+            submission = gradebook.update_or_create_submission(self.assignment, student, **extra)
             for notebook in submission.notebooks:
                 zero_grades(notebook)
                 for comment in notebook.comments:
                     comment.auto_comment = NOT_GRADED + one_line(reason, 300)
                 notebook.late_submission_penalty = None
-            gradebook.db.commit()
 
     def _late_penalty(self, submission: SubmittedAssignment, notebook: SubmittedNotebook) -> None:
         """What nbgrader's ``AssignLatePenalties`` step stores, with its configured plugin."""

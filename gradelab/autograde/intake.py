@@ -176,14 +176,16 @@ def submission_timestamp(folder: Path) -> datetime | None:
     return when
 
 
-def screen(course: Course, assignment: str, student: str) -> Screened:
-    """Check ``student``'s submission of ``assignment``; raise ``Refused`` with the reason."""
+def screen(course: Course, assignment: str, student: str, folder: Path | None = None) -> Screened:
+    """Check ``student``'s submission of ``assignment`` (in ``submitted/``, or in
+    ``folder``); raise ``Refused`` with the reason."""
     if not course.valid_student_id(student):
         raise Refused(f"'{printable(student, 60)}' is not a valid student id")
-    folder = course.submission_folder(student, assignment)
-    for path in (folder.parent, folder):
-        if path.is_symlink():
-            raise Refused("the submission folder is a symbolic link")
+    if folder is None:
+        folder = course.submission_folder(student, assignment)
+        for path in (folder.parent, folder):
+            if path.is_symlink():
+                raise Refused("the submission folder is a symbolic link")
     if not folder.is_dir():
         raise Refused("there is no submission folder")
     check_entries(folder)

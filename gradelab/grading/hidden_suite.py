@@ -166,7 +166,9 @@ def load_solution(path: Path):
         ) from None
 
 
-def _version(course: Course, assignment: str) -> tuple:
+def suite_version(course: Course, assignment: str) -> tuple:
+    """What an assignment's grading depends on, as files' names, times and sizes: it
+    changes when the instructor edits a test, the reference, a public module or the quiz."""
     reference = course.reference_solution(assignment)
     quiz = course.source_folder(assignment) / QUIZ_FILE
     files = [
@@ -183,7 +185,7 @@ def hidden_suite(course: Course, assignment: str) -> HiddenSuite:
     suite = course.hidden_suite(assignment)
     if not suite.is_dir() and not (course.source_folder(assignment) / QUIZ_FILE).is_file():
         raise AssignmentError(f"{suite}: no hidden test folder (nor quiz.toml) for this assignment")
-    key = (str(course.root), assignment, _version(course, assignment))
+    key = (str(course.root), assignment, suite_version(course, assignment))
     with _lock:
         if key not in _suites:
             _suites[key] = HiddenSuite(course, assignment)

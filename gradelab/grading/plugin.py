@@ -46,6 +46,7 @@ class Outcome:
     points: float
     earned: float
     message: str = ""
+    public: bool = False
 
 
 class Student:
@@ -196,6 +197,9 @@ class GradingPlugin:
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", MARKER)
         config.addinivalue_line("markers", "title(text): the test's title in the feedback")
+        config.addinivalue_line(
+            "markers", "public: its result is shown before the due date (see gradelab.policy)"
+        )
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -219,7 +223,12 @@ class GradingPlugin:
                 )
                 continue
             self.planned[item.nodeid] = Outcome(
-                title_of(item), str(marker.kwargs["cell"]), points, 0.0, "not run"
+                title_of(item),
+                str(marker.kwargs["cell"]),
+                points,
+                0.0,
+                "not run",
+                item.get_closest_marker("public") is not None,
             )
 
     @pytest.hookimpl(tryfirst=True)

@@ -120,8 +120,10 @@ class SubmissionGrader:
                 graded.comments[grade_id] = None if answered else "No response."
         return graded
 
-    def grade_submission(self, assignment: str, student: str) -> GradedSubmission:
-        folder = self.course.submission_folder(student, assignment)
+    def grade_submission(
+        self, assignment: str, student: str, folder: Path | None = None
+    ) -> GradedSubmission:
+        folder = folder or self.course.submission_folder(student, assignment)
         notebooks = [
             self.grade_notebook(folder / source.name, assignment, student)
             for source in self.course.source_notebooks(assignment)
@@ -136,7 +138,9 @@ def grader_for(course_root: str, weak: bool) -> SubmissionGrader:
 
 
 def grade_submission(
-    course_root: str, assignment: str, student: str, weak: bool
+    course_root: str, assignment: str, student: str, weak: bool, folder: str | None = None
 ) -> GradedSubmission:
-    """Grade ``student``'s submission of ``assignment``; the steps are built once per process."""
-    return grader_for(course_root, weak).grade_submission(assignment, student)
+    """Grade ``student``'s submission of ``assignment`` (in ``submitted/``, or in ``folder``);
+    the steps are built once per process."""
+    where = Path(folder) if folder else None
+    return grader_for(course_root, weak).grade_submission(assignment, student, where)

@@ -37,6 +37,7 @@ class QuizTests:
                         marks=[
                             pytest.mark.points(question.points, cell=question.grade_cell),
                             pytest.mark.title(question.title or question.id),
+                            *([pytest.mark.public] if question.show_correctness else []),
                         ],
                     )
                     for question in self.quiz.questions

@@ -1,0 +1,157 @@
+"""Grading policies, per assignment, from ``c.Gradelab.policies`` in ``nbgrader_config.py``.
+
+::
+
+    c.Gradelab.policies = {
+        "*": {"feedback_before_due": "public"},          # every assignment
+        "mse_gradient": {
+            "due": "2026-12-04 17:00 UTC",
+            "gradings_per_hour": 3,
+            "counts": "best",
+            "extensions": {"alice": "48h", "bob": "2026-12-06 12:00 UTC"},
+        },
+    }
+
+- ``due``: the due date (UTC unless the text names a zone); it is written into the gradebook,
+  where nbgrader's late-submission plugin (``c.AssignLatePenalties.plugin_class``) and
+  formgrader read it. Without it, the gradebook's own due date stands.
+- ``feedback_before_due``: what a feedback page shows before the student's due date:
+  ``"everything"`` (the default), ``"public"`` (only the tests marked public:
+  ``@pytest.mark.public``, and quiz questions that show correctness; no score) or
+  ``"score"`` (the score per question, without test titles or messages).
+- ``gradings_per_hour``: at most this many official gradings per student in any hour; a
+  submission past it waits its turn, and the student is told when it will be graded.
+- ``counts``: ``"last"`` (the default, as nbgrader) or ``"best"`` submission.
+- ``extensions``: per student, hours (``"48h"``, ``"2d"``, a number of hours) or a new due
+  date; stored as nbgrader's per-submission extension, which its late plugin follows.
+
+An assignment's policy is the ``"*"`` entry updated with its own. Every field is checked when
+the course is read; a mistake names the assignment and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from nbgrader.utils import parse_utc
+
+from gradelab.errors import CourseError
+
+EVERY_ASSIGNMENT = "*"
+SHOWS = ("everything", "public", "score")
+COUNTS = ("last", "best")
+FIELDS = {"due", "feedback_before_due", "gradings_per_hour", "counts", "extensions"}
+DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([hd])\s*\Z")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How one assignment is graded and shown; see the module's docstring."""
+
+    assignment: str
+    due: datetime | None = None
+    feedback_before_due: str = "everything"
+    gradings_per_hour: int | None = None
+    counts: str = "last"
+    extensions: dict[str, timedelta] = field(default_factory=dict)
+
+    def extension(self, student: str) -> timedelta | None:
+        return self.extensions.get(student)
+
+    def due_for(self, student: str, due: datetime | None = None) -> datetime | None:
+        """The student's due date: the policy's (or ``due``, the gradebook's) plus any
+        extension."""
+        base = self.due or due
+        if base is None:
+            return None
+        return base + (self.extension(student) or timedelta(0))
+
+    def shows(self, student: str, now: datetime, due: datetime | None = None) -> str:
+        """What the student's feedback page shows at ``now``."""
+        deadline = self.due_for(student, due)
+        if deadline is None or now >= deadline:
+            return "everything"
+        return self.feedback_before_due
+
+
+def utc(value: datetime) -> datetime:
+    """A naive datetime is UTC, as in nbgrader's gradebook."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _date(text: Any, where: str) -> datetime:
+    if not isinstance(text, str):
+        raise CourseError(f'{where}: a date such as "2026-12-04 17:00 UTC"')
+    try:
+        return utc(parse_utc(text))
+    except (ValueError, OverflowError):
+        raise CourseError(
+            f'{where}: {text!r} is not a date such as "2026-12-04 17:00 UTC"'
+        ) from None
+
+
+def _extension(value: Any, due: datetime | None, where: str) -> timedelta:
+    """Hours, days or a new due date, as a time added to the due date."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return timedelta(hours=value)
+    if isinstance(value, str):
+        found = DURATION.match(value)
+        if found:
+            amount, unit = float(found.group(1)), found.group(2)
+            return timedelta(hours=amount) if unit == "h" else timedelta(days=amount)
+        new_due = _date(value, where)
+        if due is None:
+            raise CourseError(f"{where}: a new due date needs the assignment's due date")
+        if new_due < due:
+            raise CourseError(f"{where}: {value!r} is before the due date")
+        return new_due - due
+    raise CourseError(f'{where}: an extension is "48h", "2d", a number of hours or a date')
+
+
+def read_policy(assignment: str, entries: dict[str, Any], where: str) -> Policy:
+    """The policy of ``assignment`` from the ``policies`` setting (``where`` names it)."""
+    merged: dict[str, Any] = {}
+    for key in (EVERY_ASSIGNMENT, assignment):
+        entry = entries.get(key, {})
+        if not isinstance(entry, dict):
+            raise CourseError(f"{where}[{key!r}]: a dict of settings")
+        unknown = set(entry) - FIELDS
+        if unknown:
+            raise CourseError(
+                f"{where}[{key!r}]: unknown setting(s) {sorted(unknown)}; settings are "
+                f"{sorted(FIELDS)}"
+            )
+        merged |= entry
+    here = f"{where}[{assignment!r}]"
+    due = _date(merged["due"], f"{here}['due']") if merged.get("due") is not None else None
+    shows = merged.get("feedback_before_due", "everything")
+    if shows not in SHOWS:
+        raise CourseError(f"{here}['feedback_before_due']: one of {', '.join(SHOWS)}")
+    counts = merged.get("counts", "last")
+    if counts not in COUNTS:
+        raise CourseError(f"{here}['counts']: one of {', '.join(COUNTS)}")
+    rate = merged.get("gradings_per_hour")
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int) or rate < 1):
+        raise CourseError(f"{here}['gradings_per_hour']: a whole number, at least 1 (or None)")
+    extensions = merged.get("extensions", {})
+    if not isinstance(extensions, dict):
+        raise CourseError(f"{here}['extensions']: a dict of student id: extension")
+    return Policy(
+        assignment,
+        due,
+        shows,
+        rate,
+        counts,
+        {
+            str(student): _extension(value, due, f"{here}['extensions'][{student!r}]")
+            for student, value in extensions.items()
+        },
+    )
+
+
+def when(moment: datetime) -> str:
+    """A moment as students read it: ``2026-12-04 17:00 UTC``."""
+    return utc(moment).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,1 @@
+"""``gradelab serve``: grading each submission as it arrives in nbgrader's exchange."""
