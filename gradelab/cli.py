@@ -120,10 +120,19 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    course = load_course(args)
+    if args.format != "nbgrader":
+        from gradelab.lms.export import DEFAULT_TARGETS, export_for_lms
+
+        if not args.roster:
+            raise CourseError(f"--format {args.format} needs --roster ROSTER.csv (docs/grades.md)")
+        target = (course.root / (args.to or DEFAULT_TARGETS[args.format])).resolve()
+        for line in export_for_lms(course, args.format, course.root / args.roster, target):
+            print(line)
+        return 0
     from gradelab.exports import export_grades
 
-    course = load_course(args)
-    export_grades(course, (course.root / args.to).resolve())
+    export_grades(course, (course.root / (args.to or "gradebook/grades.csv")).resolve())
     return 0
 
 
@@ -219,8 +228,8 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {
     ),
     "export": (
         cmd_export,
-        "export the gradebook as CSV and Gradescope JSON",
-        "gradelab export --to gradebook/grades.csv",
+        "export the gradebook as CSV and Gradescope JSON, or as a Canvas or Moodle grade import",
+        "gradelab export --format canvas --roster roster.csv",
     ),
     "selftest": (
         cmd_selftest,
@@ -293,7 +302,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subs["feedback"].add_argument("assignment")
     subs["report"].add_argument("assignment")
-    subs["export"].add_argument("--to", default="gradebook/grades.csv", help="CSV file to write")
+    subs["export"].add_argument(
+        "--to", help="file to write (default: gradebook/grades.csv, or gradebook/FORMAT_grades.csv)"
+    )
+    subs["export"].add_argument(
+        "--format",
+        choices=["nbgrader", "canvas", "moodle"],
+        default="nbgrader",
+        help="nbgrader's CSV and Gradescope JSON (default), or an LMS's grade import file",
+    )
+    subs["export"].add_argument(
+        "--roster", metavar="ROSTER.csv", help="each student's LMS ids (docs/grades.md)"
+    )
     subs["selftest"].add_argument("assignments", nargs="*", help="assignments (default: all)")
     subs["demo"].add_argument(
         "--keep", metavar="DIR", help="make the scratch copy in DIR and leave it for a look"
