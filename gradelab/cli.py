@@ -82,15 +82,33 @@ def cmd_autograde(args: argparse.Namespace) -> int:
         spawn.start_fork_server()  # its imports overlap the ones below
     from gradelab.autograde.run import autograde
 
-    run = autograde(
-        course,
-        args.assignment,
-        args.student,
-        force=args.force,
-        weak=args.accept_weak_isolation,
-        workers=args.workers,
-        scheduler=args.scheduler,
-    )
+    if args.dry_run:
+        from gradelab.autograde.dry_run import preview_regrade
+        from gradelab.autograde.score_changes import change_table
+
+        if not args.force:
+            raise CourseError("--dry-run shows what a regrade would change: add --force")
+        run, changes = preview_regrade(
+            course,
+            args.assignment,
+            args.student,
+            weak=args.accept_weak_isolation,
+            workers=args.workers,
+            scheduler=args.scheduler,
+        )
+        table = change_table(changes, len(run.graded) + len(run.refused))
+        table += "\ndry run: nothing of the course was changed; run it again without --dry-run"
+    else:
+        run = autograde(
+            course,
+            args.assignment,
+            args.student,
+            force=args.force,
+            weak=args.accept_weak_isolation,
+            workers=args.workers,
+            scheduler=args.scheduler,
+        )
+        table = score_table(course, args.assignment)
     print(
         f"graded {len(run.graded) - len(run.failed)}, already graded {len(run.already_graded)}, "
         f"not gradable {len(run.refused)}, failed {len(run.failed)}"
@@ -106,7 +124,7 @@ def cmd_autograde(args: argparse.Namespace) -> int:
                 f"  {printable(student, 60)}: grading failed ({printable(error, 600)}); it has "
                 "no score until it is graded again on the next run"
             )
-    print(score_table(course, args.assignment))
+    print(table)
     return 1 if run.failed else 0
 
 
@@ -284,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("assignment")
     autograde.add_argument("--student", help="grade only this student")
     autograde.add_argument("--force", action="store_true", help="regrade graded submissions")
+    autograde.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --force: regrade in a scratch copy and list whose score would change; "
+        "nothing of the course changes",
+    )
     autograde.add_argument(
         "--workers",
         type=int,
