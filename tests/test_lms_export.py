@@ -19,7 +19,7 @@ from nbgrader.api import Gradebook
 from gradelab.errors import RosterError
 from gradelab.lms.canvas import write_canvas
 from gradelab.lms.grades import AssignmentGrades, match_roster
-from gradelab.lms.roster import read_roster
+from gradelab.lms.roster import MAX_PROBLEMS, read_roster
 from gradelab.scores import NOT_GRADED_YET
 from gradelab.spreadsheet import FORMULA_STARTS
 
@@ -39,6 +39,7 @@ SUBMISSIONS = {
     "dave": {"week1": ({"q1": 3.0, "q2": 0.0}, 0.0)},
     "erin": {"week1": ({"q1": 4.0, "q2": 2.5}, 0.0), "week2": ({"q1": 0.5}, 1.0)},
     "frank": {"week2": ({"q1": 3.0}, 0.0)},
+    "=evil\x1b[2J": {"week1": ({"q1": 5.0, "q2": 2.5}, 0.0)},
 }
 ROSTER = """student_id,name,canvas_id,sis_user_id,sis_login_id,section,username,email
 alice,"Liddell, Alice",101,,alice@uni.example,S1,alice,alice@uni.example
@@ -174,7 +175,8 @@ def test_canvas_reads_back_each_roster_students_score_and_the_points(graded_cour
                 assert got is None
             else:
                 assert got == expected.get((row["student_id"], assignment))
-    assert "not on the roster, so not in the file: dave (1)" in printed
+    assert "not on the roster, so not in the file: =evil\\x1b[2J, dave (2)" in printed
+    assert "\x1b" not in printed
     assert "week1, no submission (empty cells): carol, frank (2)" in printed
     assert "week2, no submission (empty cells): bob, carol (2)" in printed
     assert "week2, no score yet" in printed and "frank (1)" in printed
@@ -314,3 +316,11 @@ def test_any_bytes_make_a_roster_or_a_clear_refusal(tmp_path, data, lms):
         assert str(path) in str(refused) and "line " in str(refused)
     else:
         assert all(entry.student_id for entry in roster.entries)
+
+
+def test_a_roster_with_many_problems_shows_the_first_and_counts_the_rest(tmp_path):
+    rows = "".join(f"s{n},id{n}\n" for n in range(MAX_PROBLEMS + 7))
+    with pytest.raises(RosterError) as refused:
+        read_roster(write_roster(tmp_path, "student_id,canvas_id\n" + rows), "canvas")
+    assert str(refused.value).count("Canvas's user IDs are digits") == MAX_PROBLEMS
+    assert str(refused.value).endswith("... and 7 more")

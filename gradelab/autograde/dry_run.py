@@ -30,8 +30,8 @@ INSTRUCTOR_PARTS = ("autograder", "solutions")
 SCRATCH_CONFIG = '''"""A dry run's scratch course: the course's own settings, with the gradebook and
 autograded/ here."""
 
-c = get_config()  # noqa: F821 - provided by the config loader
-load_subconfig({config!r})  # noqa: F821
+c = get_config()
+load_subconfig({config!r})
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.db_url = {db_url!r}
 c.CourseDirectory.source_directory = {source!r}

@@ -60,26 +60,27 @@ class Roster:
 
 
 class Problems:
-    """The problems found in a roster, each with its line and column."""
+    """The problems found in a roster, each with its line and column; the first
+    ``MAX_PROBLEMS`` are kept, and all are counted."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.found: list[str] = []
+        self.count = 0
 
     def add(self, line: int, column: str | None, problem: str) -> None:
-        where = f"line {line}" + (f", column '{column}'" if column else "")
-        self.found.append(f"{printable(self.path, 200)}, {where}: {problem}")
-
-    def full(self) -> bool:
-        return len(self.found) >= MAX_PROBLEMS
+        self.count += 1
+        if len(self.found) < MAX_PROBLEMS:
+            where = f"line {line}" + (f", column '{column}'" if column else "")
+            self.found.append(f"{printable(self.path, 200)}, {where}: {problem}")
 
     def error(self) -> RosterError:
-        more = len(self.found) - MAX_PROBLEMS
-        shown = self.found[:MAX_PROBLEMS] + ([f"... and {more} more"] if more > 0 else [])
+        more = self.count - len(self.found)
+        shown = self.found + ([f"... and {more} more"] if more else [])
         return RosterError("the roster cannot be used:\n  " + "\n  ".join(shown))
 
     def raise_any(self) -> None:
-        if self.found:
+        if self.count:
             raise self.error()
 
 
@@ -106,13 +107,11 @@ def read_roster(path: Path, lms: str) -> Roster:
                 entry = roster_entry(start, columns, cells, lms, problems)
                 if entry is not None:
                     entries.append(entry)
-            if problems.full():
-                break
             start = reader.line_num + 1
     except csv.Error as error:
         problems.add(reader.line_num, None, f"not a readable CSV row ({error})")
         problems.raise_any()
-    if not problems.found:
+    if not problems.count:
         check_unique(entries, columns, problems)
     problems.raise_any()
     return Roster(path, columns, entries)
@@ -164,7 +163,7 @@ def roster_entry(
         problems.add(line, None, f"{len(cells)} cells, but the header has {len(columns)}")
         return None
     values = dict(zip(columns, (cell.strip() for cell in cells), strict=True))
-    before = len(problems.found)
+    before = problems.count
     for column, value in values.items():
         if len(value) > MAX_CELL:
             problems.add(line, column, f"longer than {MAX_CELL} characters")
@@ -189,7 +188,7 @@ def roster_entry(
         # Moodle's importer skips an empty (or "0") identifier and keeps the row before's
         # user: the grades would land on another student.
         problems.add(line, identifier, "empty or 0: Moodle would give these grades to another row")
-    if len(problems.found) > before:
+    if problems.count > before:
         return None
     return RosterEntry(line, values["student_id"], values)
 
