@@ -79,7 +79,7 @@ def cmd_autograde(args: argparse.Namespace) -> int:
     course.require_assignment(args.assignment)
     from gradelab.serve.lock import running_service
 
-    if running_service(course):
+    if running_service(course) and not args.dry_run:
         raise CourseError(
             f"gradelab serve runs for this course (process {running_service(course)}) and "
             "records every grade itself; stop it first to grade by hand"
@@ -89,15 +89,33 @@ def cmd_autograde(args: argparse.Namespace) -> int:
         spawn.start_fork_server()  # its imports overlap the ones below
     from gradelab.autograde.run import autograde
 
-    run = autograde(
-        course,
-        args.assignment,
-        args.student,
-        force=args.force,
-        weak=args.accept_weak_isolation,
-        workers=args.workers,
-        scheduler=args.scheduler,
-    )
+    if args.dry_run:
+        from gradelab.autograde.dry_run import preview_regrade
+        from gradelab.autograde.score_changes import change_table
+
+        if not args.force:
+            raise CourseError("--dry-run shows what a regrade would change: add --force")
+        run, changes = preview_regrade(
+            course,
+            args.assignment,
+            args.student,
+            weak=args.accept_weak_isolation,
+            workers=args.workers,
+            scheduler=args.scheduler,
+        )
+        table = change_table(changes, len(run.graded) + len(run.refused))
+        table += "\ndry run: nothing of the course was changed; run it again without --dry-run"
+    else:
+        run = autograde(
+            course,
+            args.assignment,
+            args.student,
+            force=args.force,
+            weak=args.accept_weak_isolation,
+            workers=args.workers,
+            scheduler=args.scheduler,
+        )
+        table = score_table(course, args.assignment)
     print(
         f"graded {len(run.graded) - len(run.failed)}, already graded {len(run.already_graded)}, "
         f"not gradable {len(run.refused)}, failed {len(run.failed)}"
@@ -113,7 +131,7 @@ def cmd_autograde(args: argparse.Namespace) -> int:
                 f"  {printable(student, 60)}: grading failed ({printable(error, 600)}); it has "
                 "no score until it is graded again on the next run"
             )
-    print(score_table(course, args.assignment))
+    print(table)
     return 1 if run.failed else 0
 
 
@@ -155,10 +173,19 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    course = load_course(args)
+    if args.format != "nbgrader":
+        from gradelab.lms.export import DEFAULT_TARGETS, export_for_lms
+
+        if not args.roster:
+            raise CourseError(f"--format {args.format} needs --roster ROSTER.csv (docs/grades.md)")
+        target = (course.root / (args.to or DEFAULT_TARGETS[args.format])).resolve()
+        for line in export_for_lms(course, args.format, course.root / args.roster, target):
+            print(line)
+        return 0
     from gradelab.exports import export_grades
 
-    course = load_course(args)
-    export_grades(course, (course.root / args.to).resolve())
+    export_grades(course, (course.root / (args.to or "gradebook/grades.csv")).resolve())
     return 0
 
 
@@ -264,8 +291,8 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {
     ),
     "export": (
         cmd_export,
-        "export the gradebook as CSV and Gradescope JSON",
-        "gradelab export --to gradebook/grades.csv",
+        "export the gradebook as CSV and Gradescope JSON, or as a Canvas or Moodle grade import",
+        "gradelab export --format canvas --roster roster.csv",
     ),
     "selftest": (
         cmd_selftest,
@@ -339,6 +366,12 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("assignment")
     autograde.add_argument("--student", help="grade only this student")
     autograde.add_argument("--force", action="store_true", help="regrade graded submissions")
+    autograde.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --force: regrade in a scratch copy and list whose score would change; "
+        "nothing of the course changes",
+    )
     add_grading_options(autograde)
     serve = subs["serve"]
     serve.add_argument("assignments", nargs="*", help="assignments (default: all released)")
@@ -346,7 +379,18 @@ def build_parser() -> argparse.ArgumentParser:
     subs["status"].add_argument("--json", action="store_true", help="print it as JSON")
     subs["feedback"].add_argument("assignment")
     subs["report"].add_argument("assignment")
-    subs["export"].add_argument("--to", default="gradebook/grades.csv", help="CSV file to write")
+    subs["export"].add_argument(
+        "--to", help="file to write (default: gradebook/grades.csv, or gradebook/FORMAT_grades.csv)"
+    )
+    subs["export"].add_argument(
+        "--format",
+        choices=["nbgrader", "canvas", "moodle"],
+        default="nbgrader",
+        help="nbgrader's CSV and Gradescope JSON (default), or an LMS's grade import file",
+    )
+    subs["export"].add_argument(
+        "--roster", metavar="ROSTER.csv", help="each student's LMS ids (docs/grades.md)"
+    )
     subs["selftest"].add_argument("assignments", nargs="*", help="assignments (default: all)")
     subs["demo"].add_argument(
         "--keep", metavar="DIR", help="make the scratch copy in DIR and leave it for a look"

@@ -25,6 +25,13 @@ class IsolationUnavailable(GradelabError):
     exit_status = 2
 
 
+class RosterError(GradelabError):
+    """A roster file for an LMS export cannot be used as it is; the message names the file,
+    the line and the column to fix."""
+
+    exit_status = 2
+
+
 class AssignmentError(GradelabError):
     """An assignment's own files are wrong (a hidden test, a reference, a quiz file): the
     instructor must fix them; no student is graded with them."""
