@@ -1,8 +1,11 @@
 """Shared fixtures: the real course of this repository and a released scratch copy of it."""
 
 import contextlib
+import shutil
 import subprocess
 import sys
+import tempfile
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -105,3 +108,52 @@ def gradelab() -> Callable[..., subprocess.CompletedProcess]:
         return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900)
 
     return run
+
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def course_pins(*names: str) -> list[str]:
+    """The instructor extra's pins of ``names`` (the system's Python is older than the one
+    constraints.txt was made with, so only these are pinned for students)."""
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pins = extras["optional-dependencies"]["instructor"]
+    return [pin for pin in pins if pin.split("==")[0] in names]
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory) -> Path:
+    """The gradelab wheel, built from this repository."""
+    folder = tmp_path_factory.mktemp("dist")
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "-q",
+        "-w",
+        str(folder),
+        str(REPO),
+    ]
+    subprocess.run(command, check=True, capture_output=True)
+    return next(folder.glob("gradelab-*.whl"))
+
+
+@pytest.fixture(scope="session")
+def student_env(wheel) -> Iterator[Path]:
+    """What a hub image gives students: JupyterLab, nbgrader (its Assignments tab and exchange
+    client) and the gradelab wheel, in an environment built from the system's Python where
+    every Unix user may run it."""
+    if not Path(SYSTEM_PYTHON).exists():
+        pytest.fail(f"{SYSTEM_PYTHON} is missing: the student environment is built from it")
+    folder = Path(tempfile.mkdtemp(prefix="gradelab-students-", dir="/var/tmp"))
+    folder.chmod(0o755)
+    env = folder / "venv"
+    subprocess.run([SYSTEM_PYTHON, "-m", "venv", str(env)], check=True)
+    install = [str(env / "bin" / "pip"), "install", "-q", *course_pins("jupyterlab", "nbgrader")]
+    subprocess.run([*install, str(wheel)], check=True, capture_output=True, timeout=1200)
+    try:
+        yield env
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
