@@ -135,6 +135,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_similarity(args: argparse.Namespace) -> int:
+    from gradelab.similarity.command import run_similarity
+
+    return run_similarity(load_course(args), args)
+
+
 def cmd_selftest(args: argparse.Namespace) -> int:
     from gradelab.quiz.validate import quiz_variants
     from gradelab.selftest import selftest, verdict_table
@@ -217,6 +223,11 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {
         "write an HTML report on an assignment's grading",
         "gradelab report week1",
     ),
+    "similarity": (
+        cmd_similarity,
+        "compare the answer code of every pair of submissions; write an HTML report",
+        "gradelab similarity week1 --threshold 50 --pairs 20",
+    ),
     "export": (
         cmd_export,
         "export the gradebook as CSV and Gradescope JSON",
@@ -293,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subs["feedback"].add_argument("assignment")
     subs["report"].add_argument("assignment")
+    from gradelab.similarity.command import add_similarity_arguments
+
+    add_similarity_arguments(subs["similarity"])
     subs["export"].add_argument("--to", default="gradebook/grades.csv", help="CSV file to write")
     subs["selftest"].add_argument("assignments", nargs="*", help="assignments (default: all)")
     subs["demo"].add_argument(
@@ -318,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         print("gradelab: stopped.", file=sys.stderr)
         return 130
     except ModuleNotFoundError as error:
-        if error.name in ("nbgrader", "pytest", "tqdm", "distributed", "matplotlib"):
+        if error.name in ("nbgrader", "pytest", "tqdm", "distributed", "matplotlib", "copydetect"):
             print(f"gradelab: {INSTRUCTOR_EXTRA} (missing: {error.name})", file=sys.stderr)
             return 2
         raise
