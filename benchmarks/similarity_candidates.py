@@ -31,7 +31,7 @@ from gradelab.selftest import scratch_course
 from gradelab.similarity.answers import read_release, submission_answers
 from gradelab.similarity.comparison import compare_submissions
 from gradelab.similarity.fingerprints import NOISE_CHARS, fingerprint, given_hashes
-from gradelab.similarity.pairs import ranked_pairs
+from gradelab.similarity.pairs import Prints, ranked_pairs
 
 REPO = Path(__file__).resolve().parents[1]
 PLANTED = REPO / "tests" / "similarity" / "planted.toml"
@@ -54,7 +54,7 @@ def copy_pairs() -> set[tuple[str, str]]:
 def copydetect_scores(parts: dict[str, dict[str, str]], given: list[str], noise: int) -> Scores:
     hashes = given_hashes(given, noise)
     prints = {
-        student: {part: fingerprint(text, hashes, noise) for part, text in code.items()}
+        student: Prints.of({part: fingerprint(text, hashes, noise) for part, text in code.items()})
         for student, code in parts.items()
     }
     return {(s.first, s.second): s.score for s in ranked_pairs(prints)}

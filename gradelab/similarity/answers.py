@@ -3,12 +3,11 @@
 A submission is screened first, as ``gradelab autograde`` screens it
 (``gradelab/autograde/intake.py``): one that is refused there is not compared, with the
 same reason. Of an accepted notebook, each answer cell (a code cell whose grade id is an
-answer cell of the release) is compared with the same cell of other submissions. Every other
-code cell (cells the student added, answer cells whose metadata was stripped, read-only and
-test cells) is compared together as one more part, so that moving code out of an answer
-cell does not hide it; those the release gives, unchanged, are left out. Every part is cut
-to ``MAX_CELL_CHARS`` and a submission to ``MAX_SUBMISSION_CHARS`` in all, before anything
-parses it.
+answer cell of the release) is one part of what is compared; every other code cell (cells
+the student added, answer cells whose metadata was stripped, read-only and test cells) goes
+into one more part, so that code moved out of an answer cell is still compared; those the
+release gives, unchanged, are left out. Every part is cut to ``MAX_CELL_CHARS`` and a
+submission to ``MAX_SUBMISSION_CHARS`` in all, before anything parses it.
 """
 
 from __future__ import annotations

@@ -45,7 +45,9 @@ def compare_submissions(course: Course, assignment: str) -> Comparison:
     for student in submitted_students(course, assignment):
         try:
             answers = submission_answers(course, assignment, student, release)
-            prints = {part: fingerprint(text, given) for part, text in answers.parts.items()}
+            prints = Prints.of(
+                {part: fingerprint(text, given) for part, text in answers.parts.items()}
+            )
         except Refused as refused:
             comparison.not_compared[student] = str(refused)
             continue

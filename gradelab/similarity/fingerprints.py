@@ -6,6 +6,7 @@ or changing comments and layout changes nothing. Each run of ``NOISE_CHARS`` cha
 that text is hashed (a window of 1: every hash is kept, so a match that long is always
 found, and nothing depends on which hashes a window would pick). Two pieces of code share
 the runs whose hashes they share; a run found in the code the release gives is nobody's.
+copydetect also finds where shared runs lie in the original text, to mark them.
 
 The release's hashes are taken out here rather than by copydetect's ``boilerplate``
 argument: copydetect 0.5.0 matches them against a document's hashes assuming both are
@@ -38,16 +39,6 @@ class Fingerprint:
         return sum(self.counts.values())
 
 
-@dataclass(frozen=True)
-class Match:
-    """What two pieces of code share: per side, how many of its runs the other has too and
-    how many it has, and where the shared runs lie in its text (when asked for)."""
-
-    matched: tuple[int, int]
-    compared: tuple[int, int]
-    spans: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
-
-
 def fingerprint(
     code: str, given: frozenset[int] = frozenset(), noise: int = NOISE_CHARS
 ) -> Fingerprint:
@@ -73,19 +64,11 @@ def _spans(slices: np.ndarray, length: int) -> list[tuple[int, int]]:
     return [(int(start), min(int(end), length)) for start, end in zip(*slices, strict=True)]
 
 
-def compare(first: Fingerprint, second: Fingerprint, spans: bool = False) -> Match:
-    """What ``first`` and ``second`` share; with ``spans``, where in their texts."""
-    shared = first.code.hashes & second.code.hashes
-    matched = (
-        sum(first.counts[value] for value in shared),
-        sum(second.counts[value] for value in shared),
-    )
-    compared = (first.runs, second.runs)
-    if not spans or not shared:
-        return Match(matched, compared)
+def shared_spans(
+    first: Fingerprint, second: Fingerprint
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Where the runs ``first`` and ``second`` share lie in each one's text."""
+    if not first.code.hashes & second.code.hashes:
+        return [], []
     _, _, (slices1, slices2) = compare_files(first.code, second.code)
-    return Match(
-        matched,
-        compared,
-        (_spans(slices1, len(first.code.raw_code)), _spans(slices2, len(second.code.raw_code))),
-    )
+    return _spans(slices1, len(first.code.raw_code)), _spans(slices2, len(second.code.raw_code))

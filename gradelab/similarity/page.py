@@ -85,14 +85,14 @@ def pair_html(comparison: Comparison, pair: Pair, rank: int, threshold: float) -
             rows.append(f'<p class="note">{html.escape(student)}: {escaped(note, 300)}</p>')
     rows.append(f'<table class="side"><tr><th>{names[0]}</th><th>{names[1]}</th></tr></table>')
     for part in comparison.release.parts:
-        match = pair.parts.get(part)
-        if match is None:
+        if part not in pair.spans:
             continue
+        first, second = pair.spans[part]
         rows.append(f"<h3>{escaped(part, 200)}</h3>")
         rows.append(
             '<table class="side"><tr>'
-            + side_html(comparison, pair.first, part, match.spans[0])
-            + side_html(comparison, pair.second, part, match.spans[1])
+            + side_html(comparison, pair.first, part, first)
+            + side_html(comparison, pair.second, part, second)
             + "</tr></table>"
         )
     rows.append("</section>")
@@ -160,13 +160,14 @@ def page(comparison: Comparison, threshold: float, count: int) -> str:
         f"<p>{compared} submissions compared, {len(comparison.not_compared)} not compared; "
         f"{len(comparison.ranked)} pairs, <strong>{comparison.flagged(threshold)} at or above "
         f"the flag threshold of {100 * threshold:g}%</strong>.</p>"
-        "<p>Each answer cell is compared with the same cell of the other submission, and the "
-        "other code cells together. Code is tokenized first: names, strings, comments and "
-        f"layout do not count. Every run of {NOISE_CHARS} characters of tokenized code is "
-        "compared, except those of the code the release gives (its cells and public modules); "
-        "a pair's score is the share of the runs of both submissions that the other one has "
-        "too. Matching code is marked. Each part is compared up to "
-        f"{MAX_CELL_CHARS:,} characters. A high score is a reason to look, not proof.</p>"
+        "<p>The answer cells and the other code cells of each submission are compared with "
+        "the other submission's, wherever its code lies. Code is tokenized first: names, "
+        f"strings, comments and layout do not count. Every run of {NOISE_CHARS} characters of "
+        "tokenized code is compared, except those of the code the release gives (its cells "
+        "and public modules); a pair's score is the share of the runs of both submissions "
+        "that the other one has too. Code the other submission has is marked. Each part is "
+        f"compared up to {MAX_CELL_CHARS:,} characters. A high score is a reason to look, not "
+        "proof.</p>"
         f"<h2>Scores of all pairs</h2>{bands_html(comparison)}"
         f"{summary_html(comparison, pairs, threshold)}{not_compared_html(comparison)}</header>"
     )

@@ -1,69 +1,97 @@
 """Every pair of submissions, scored by how much of their code they share.
 
-Each part of a submission (an answer cell, or its other code) is compared with the same part
-of the other submission. A pair's score is the share of the runs of both submissions
-(``NOISE_CHARS`` characters of tokenized code, without the release's) that the other one has
-too: ``(runs of A in B + runs of B in A) / (runs of A + runs of B)``. It is 1 when each
-submission is all in the other, whatever the names, comments and layout, and 0 when they
-share no run. Each side's own share is kept too (MOSS shows both): a copy padded with code
-of its own has a lower share than the submission it copies.
+A submission's runs (``NOISE_CHARS`` characters of tokenized code, without the release's)
+are those of all its parts (its answer cells and its other code). A pair's score is the
+share of the runs of both submissions that the other submission has too, in any of its
+parts: ``(runs of A in B + runs of B in A) / (runs of A + runs of B)``. So code moved into
+another cell still matches. The score is 1 when each submission is all in the other,
+whatever the names, comments and layout, and 0 when they share no run. Each side's own
+share is kept too (MOSS shows both): a copy padded with code of its own has a lower share
+than the submission it copies.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from gradelab.similarity.fingerprints import Fingerprint, Match, compare
+from gradelab.similarity.fingerprints import Fingerprint, shared_spans
 
-Prints = dict[str, Fingerprint]
+Spans = list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Prints:
+    """A submission's fingerprints, part by part, and how many of its runs have each hash."""
+
+    parts: dict[str, Fingerprint]
+    counts: Counter[int] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, parts: dict[str, Fingerprint]) -> Prints:
+        counts: Counter[int] = Counter()
+        for found in parts.values():
+            counts.update(found.counts)
+        return cls(parts, counts)
+
+    @property
+    def runs(self) -> int:
+        return sum(self.counts.values())
+
+    def found_in(self, other: Prints) -> int:
+        """How many of this submission's runs ``other`` has too."""
+        return sum(self.counts[value] for value in self.counts.keys() & other.counts.keys())
 
 
 @dataclass(frozen=True)
 class Pair:
-    """Two submissions and what they share, part by part."""
+    """Two submissions, what they share and, when asked for, where: per part, the spans of
+    each side's text that the other submission has."""
 
     first: str
     second: str
-    parts: dict[str, Match]
-
-    def _total(self, side: int, what: str) -> int:
-        return sum(getattr(match, what)[side] for match in self.parts.values())
+    matched: tuple[int, int]
+    runs: tuple[int, int]
+    spans: dict[str, tuple[Spans, Spans]] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
-        compared = self._total(0, "compared") + self._total(1, "compared")
-        matched = self._total(0, "matched") + self._total(1, "matched")
-        return matched / compared if compared else 0.0
+        total = sum(self.runs)
+        return sum(self.matched) / total if total else 0.0
 
     def share(self, side: int) -> float:
-        """The share of one side's compared code that matches (0: first, 1: second)."""
-        compared = self._total(side, "compared")
-        return self._total(side, "matched") / compared if compared else 0.0
+        """The share of one side's runs that the other has (0: first, 1: second)."""
+        return self.matched[side] / self.runs[side] if self.runs[side] else 0.0
 
-    @property
-    def matched(self) -> int:
-        """Runs found in the other submission, both sides counted."""
-        return self._total(0, "matched") + self._total(1, "matched")
+
+def marks(one: Prints, other: Prints) -> dict[str, Spans]:
+    """Per part of ``one``, the spans of its text that ``other`` has, in any part."""
+    found: dict[str, Spans] = {}
+    for part, fingerprint in one.parts.items():
+        found[part] = sorted(
+            span
+            for elsewhere in other.parts.values()
+            for span in shared_spans(fingerprint, elsewhere)[0]
+        )
+    return found
 
 
 def compare_pair(first: str, second: str, prints: dict[str, Prints], spans: bool = False) -> Pair:
-    """What ``first`` and ``second`` share, part by part (a part one lacks matches nothing);
-    with ``spans``, where in each part's text."""
-    parts = {}
-    for part in prints[first].keys() | prints[second].keys():
-        one, other = prints[first].get(part), prints[second].get(part)
-        if one is None or other is None:
-            parts[part] = Match((0, 0), (one.runs if one else 0, other.runs if other else 0))
-        else:
-            parts[part] = compare(one, other, spans)
-    return Pair(first, second, parts)
+    """What ``first`` and ``second`` share; with ``spans``, where in each part's text."""
+    one, other = prints[first], prints[second]
+    matched = (one.found_in(other), other.found_in(one))
+    where: dict[str, tuple[Spans, Spans]] = {}
+    if spans:
+        mine, theirs = marks(one, other), marks(other, one)
+        where = {part: (mine.get(part, []), theirs.get(part, [])) for part in mine | theirs}
+    return Pair(first, second, matched, (one.runs, other.runs), where)
 
 
 class Scored(NamedTuple):
-    """A pair's score alone: what is kept of every pair (the matches of the pairs shown are
-    computed again)."""
+    """A pair's score alone: what is kept of every pair (the spans of the pairs shown are
+    found again)."""
 
     first: str
     second: str
@@ -72,9 +100,9 @@ class Scored(NamedTuple):
 
 
 def ranked_pairs(prints: dict[str, Prints]) -> list[Scored]:
-    """Every pair of submissions, the closest first (ties: more matched code first)."""
+    """Every pair of submissions, the closest first (ties: more shared runs first)."""
     scored = []
     for first, second in itertools.combinations(sorted(prints), 2):
         pair = compare_pair(first, second, prints)
-        scored.append(Scored(first, second, pair.score, pair.matched))
+        scored.append(Scored(first, second, pair.score, sum(pair.matched)))
     return sorted(scored, key=lambda s: (-s.score, -s.matched, s.first, s.second))
