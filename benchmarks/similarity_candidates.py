@@ -7,8 +7,10 @@ every pair; printed per candidate: the lowest score of a pair of copies, the hig
 pair that is not, the gap between them, whether the copies' pairs are the top ones, and the
 time they took. The candidates: copydetect (winnowing, as MOSS) as gradelab runs it, with
 several noise thresholds, and pycode_similar (normalized AST lines compared with difflib,
-both directions), when it is installed. With ``--students N`` it also times the whole
-comparison of N submissions (the planted ones, repeated under new names).
+both directions), when it is installed. It prints the longest answer cell and the longest
+answers of the course's reference solutions, beside the bounds on what is compared. With
+``--students N`` it also times the whole comparison of N submissions (the planted ones,
+repeated under new names).
 
     .venv/bin/pip install pycode_similar==1.4    # for its row only
     .venv/bin/python benchmarks/similarity_candidates.py --students 200
@@ -24,11 +26,19 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+import nbformat
+
 from gradelab import nbgrader_commands
 from gradelab.course import Course
-from gradelab.samples import Sample, listed_samples, place_samples
+from gradelab.samples import Sample, listed_samples, place_samples, solution_code
 from gradelab.selftest import scratch_course
-from gradelab.similarity.answers import read_release, submission_answers
+from gradelab.similarity.answers import (
+    MAX_CELL_CHARS,
+    MAX_SUBMISSION_CHARS,
+    is_answer,
+    read_release,
+    submission_answers,
+)
 from gradelab.similarity.comparison import compare_submissions
 from gradelab.similarity.fingerprints import NOISE_CHARS, fingerprint, given_hashes
 from gradelab.similarity.pairs import Prints, ranked_pairs
@@ -119,6 +129,21 @@ def compare_candidates(course: Course) -> None:
     print("* gradelab's setting")
 
 
+def reference_sizes(course: Course) -> None:
+    """The longest answer cell and the longest answers of the course's references."""
+    cells, totals = [], []
+    for assignment in course.assignments():
+        for path in course.source_notebooks(assignment):
+            notebook = nbformat.read(path, as_version=4)
+            sizes = [len(solution_code(cell)) for cell in notebook.cells if is_answer(cell)]
+            cells.extend(sizes)
+            totals.append(sum(sizes))
+    print(
+        f"the course's references: longest answer cell {max(cells):,} characters (bound "
+        f"{MAX_CELL_CHARS:,}), longest answers {max(totals):,} (bound {MAX_SUBMISSION_CHARS:,})"
+    )
+
+
 def time_run(course: Course, students: int) -> None:
     planted = listed_samples(PLANTED)
     many = [
@@ -143,6 +168,7 @@ def main() -> None:
     args = parser.parse_args()
     with scratch_course(Course.load(REPO)) as course:
         nbgrader_commands.release(course, ASSIGNMENT)
+        reference_sizes(course)
         compare_candidates(course)
         if args.students:
             time_run(course, args.students)

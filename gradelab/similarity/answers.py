@@ -24,8 +24,8 @@ from gradelab.errors import CourseError
 from gradelab.grading.grade_notebook import nbgrader_meta
 from gradelab.text import printable
 
-MAX_CELL_CHARS = 10_000
-MAX_SUBMISSION_CHARS = 40_000
+MAX_CELL_CHARS = 5_000
+MAX_SUBMISSION_CHARS = 20_000
 OTHER_CODE = "other code cells"
 
 

@@ -27,22 +27,24 @@ class Prints:
     """A submission's fingerprints, part by part, and how many of its runs have each hash."""
 
     parts: dict[str, Fingerprint]
-    counts: Counter[int] = field(default_factory=Counter)
+    counts: Counter[int]
+    hashes: frozenset[int]
+    runs: int
 
     @classmethod
     def of(cls, parts: dict[str, Fingerprint]) -> Prints:
         counts: Counter[int] = Counter()
         for found in parts.values():
             counts.update(found.counts)
-        return cls(parts, counts)
+        return cls(parts, counts, frozenset(counts), sum(counts.values()))
 
-    @property
-    def runs(self) -> int:
-        return sum(self.counts.values())
-
-    def found_in(self, other: Prints) -> int:
-        """How many of this submission's runs ``other`` has too."""
-        return sum(self.counts[value] for value in self.counts.keys() & other.counts.keys())
+    def shared_runs(self, other: Prints) -> tuple[int, int]:
+        """How many runs of each submission the other has too: this one's, then other's."""
+        shared = self.hashes & other.hashes
+        return (
+            sum(self.counts[value] for value in shared),
+            sum(other.counts[value] for value in shared),
+        )
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def marks(one: Prints, other: Prints) -> dict[str, Spans]:
 def compare_pair(first: str, second: str, prints: dict[str, Prints], spans: bool = False) -> Pair:
     """What ``first`` and ``second`` share; with ``spans``, where in each part's text."""
     one, other = prints[first], prints[second]
-    matched = (one.found_in(other), other.found_in(one))
+    matched = one.shared_runs(other)
     where: dict[str, tuple[Spans, Spans]] = {}
     if spans:
         mine, theirs = marks(one, other), marks(other, one)
@@ -103,6 +105,7 @@ def ranked_pairs(prints: dict[str, Prints]) -> list[Scored]:
     """Every pair of submissions, the closest first (ties: more shared runs first)."""
     scored = []
     for first, second in itertools.combinations(sorted(prints), 2):
-        pair = compare_pair(first, second, prints)
+        one, other = prints[first], prints[second]
+        pair = Pair(first, second, one.shared_runs(other), (one.runs, other.runs))
         scored.append(Scored(first, second, pair.score, sum(pair.matched)))
     return sorted(scored, key=lambda s: (-s.score, -s.matched, s.first, s.second))
