@@ -19,6 +19,7 @@ from nbformat.v4 import new_code_cell
 from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
 from gradelab.course import Course
+from gradelab.errors import CourseError
 from gradelab.samples import Sample, listed_samples, place_samples, submission_notebook
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
@@ -235,3 +236,9 @@ def test_code_moved_out_of_its_answer_cell_still_matches(handmade_class, handmad
     page = read_page(report_path(handmade_class, ASSIGNMENT))
     section = "".join(page.pairs["pair-ana-mover"])
     assert OTHER_CODE in section and "errors = X.dot(w) - y" in "".join(page.marked)
+
+
+def test_an_assignment_not_yet_released_is_refused_with_what_to_do(course: Course):
+    with scratch_course(course) as scratch:
+        with pytest.raises(CourseError, match=f"gradelab release {ASSIGNMENT}"):
+            compare_submissions(scratch, ASSIGNMENT)

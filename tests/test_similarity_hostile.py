@@ -192,7 +192,7 @@ def test_any_code_two_students_share_shows_as_itself_and_runs_nothing(first, sec
         comparison.answers[student] = Answers(student, {"answer": code})
         comparison.prints[student] = Prints.of({"answer": fingerprint(code)})
     comparison.ranked = ranked_pairs(comparison.prints)
-    text = page(comparison, 0.5, 3)
+    text = page(comparison, comparison.closest(3), 0.5)
     assert inspect(text).problems == [] and CSP in text
     shown = PageText()
     shown.feed(text)

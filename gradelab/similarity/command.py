@@ -1,9 +1,10 @@
 """``gradelab similarity ASSIGNMENT``: write the report, print the closest pairs.
 
-The defaults: a pair is flagged from ``DEFAULT_THRESHOLD`` percent, where half of the code
-two submissions compared matches; on the planted test of ``docs/similarity.md``, copies
-score far above it and independent solutions far below. ``DEFAULT_PAIRS`` pairs are shown:
-every pair of a group of seven who share their code, few enough to read each one.
+The defaults: a pair is flagged from ``DEFAULT_THRESHOLD`` percent, where half of the runs of
+code of the two submissions are shared; on the planted test of ``docs/similarity.md``,
+copies score far above it and independent solutions far below. ``DEFAULT_PAIRS`` pairs are shown:
+every pair of a group of six who share their code (15 pairs) and the next closest, few
+enough to read each one.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from gradelab.text import printable
 if TYPE_CHECKING:  # the comparison imports copydetect and matplotlib: only when it runs
     from gradelab.course import Course
     from gradelab.similarity.comparison import Comparison
+    from gradelab.similarity.pairs import Pair
 
 DEFAULT_THRESHOLD = 50.0
 DEFAULT_PAIRS = 20
@@ -26,18 +28,16 @@ def report_path(course: Course, assignment: str) -> Path:
     return course.root / "gradebook" / f"similarity_{assignment}.html"
 
 
-def pairs_table(comparison: Comparison, threshold: float, count: int) -> str:
-    """The closest pairs and the submissions not compared, for the terminal."""
+def pairs_table(comparison: Comparison, shown: list[Pair], threshold: float) -> str:
+    """The pairs ``shown`` and the submissions not compared, for the terminal."""
     from gradelab.similarity.page import percent
 
-    flagged = comparison.flagged(threshold)
     lines = [
         f"{comparison.assignment}: {len(comparison.answers)} submissions compared, "
         f"{len(comparison.not_compared)} not compared; {len(comparison.ranked)} pairs, "
-        f"{flagged} at or above {100 * threshold:g}%",
+        f"{comparison.flagged(threshold)} at or above {100 * threshold:g}%",
         f"  {'rank':>4}  {'student A':<22}{'student B':<22}{'score':>6}{'A':>6}{'B':>6}",
     ]
-    shown = comparison.closest(count)
     for rank, pair in enumerate(shown, start=1):
         flag = "  flagged" if pair.score >= threshold else ""
         lines.append(
@@ -45,7 +45,7 @@ def pairs_table(comparison: Comparison, threshold: float, count: int) -> str:
             f"{percent(pair.score):>6}{percent(pair.share(0)):>6}{percent(pair.share(1)):>6}"
             f"{flag}"
         )
-    left_out = flagged - sum(1 for pair in shown if pair.score >= threshold)
+    left_out = comparison.flagged_beyond(threshold, len(shown))
     if left_out > 0:
         lines.append(f"  {left_out} more flagged pairs not shown: raise --pairs")
     for student, reason in sorted(comparison.not_compared.items()):
@@ -103,7 +103,8 @@ def run_similarity(course: Course, args: argparse.Namespace) -> int:
     comparison = compare_submissions(course, assignment)
     target = report_path(course, assignment)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page(comparison, threshold, args.pairs), encoding="utf-8")
-    print(pairs_table(comparison, threshold, args.pairs))
+    shown = comparison.closest(args.pairs)
+    target.write_text(page(comparison, shown, threshold), encoding="utf-8")
+    print(pairs_table(comparison, shown, threshold))
     print(f"report written to {target}")
     return 0

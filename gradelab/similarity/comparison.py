@@ -36,6 +36,10 @@ class Comparison:
         """How many pairs score ``threshold`` or more."""
         return sum(1 for scored in self.ranked if scored.score >= threshold)
 
+    def flagged_beyond(self, threshold: float, count: int) -> int:
+        """How many flagged pairs the ``count`` closest leave out."""
+        return max(0, self.flagged(threshold) - count)
+
 
 def compare_submissions(course: Course, assignment: str) -> Comparison:
     """Screen, read and fingerprint every submission of ``assignment``; score every pair."""

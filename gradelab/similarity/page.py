@@ -10,6 +10,7 @@ feedback page's sanitizer, and its Content-Security-Policy forbids scripts and a
 from __future__ import annotations
 
 import html
+import math
 
 from gradelab.feedback_page import html_document
 from gradelab.markup import escaped
@@ -43,7 +44,9 @@ span.match { background: #ffe08a; }
 
 
 def percent(value: float) -> str:
-    return f"{100 * value:.0f}%"
+    """A share as a whole percentage, rounded down: 100% only for all of it, and a pair
+    shown at the threshold's percentage reaches it."""
+    return f"{math.floor(100 * value + 1e-9)}%"
 
 
 def marked(text: str, spans: list[tuple[int, int]]) -> str:
@@ -103,7 +106,7 @@ def bands_html(comparison: Comparison) -> str:
     """How many pairs score in each tenth."""
     counts = [0] * BANDS
     for scored in comparison.ranked:
-        counts[min(int(scored.score * BANDS), BANDS - 1)] += 1
+        counts[min(math.floor(scored.score * BANDS + 1e-9), BANDS - 1)] += 1
     cells = "".join(f'<td class="number">{count}</td>' for count in counts)
     heads = "".join(
         f'<th class="number">{percent(band / BANDS)}–{percent((band + 1) / BANDS)}</th>'
@@ -113,7 +116,6 @@ def bands_html(comparison: Comparison) -> str:
 
 
 def summary_html(comparison: Comparison, pairs: list[Pair], threshold: float) -> str:
-    flagged = comparison.flagged(threshold)
     rows = []
     for rank, pair in enumerate(pairs, start=1):
         flag = '<span class="flag">flagged</span>' if pair.score >= threshold else ""
@@ -130,9 +132,9 @@ def summary_html(comparison: Comparison, pairs: list[Pair], threshold: float) ->
         '<th class="number">score</th><th class="number">A matched</th>'
         '<th class="number">B matched</th><th></th></tr>'
     )
-    left_out = flagged - sum(1 for pair in pairs if pair.score >= threshold)
+    left_out = comparison.flagged_beyond(threshold, len(pairs))
     more = (
-        f'<p class="flag">{left_out} more flagged pairs are not shown; ask for more pairs.</p>'
+        f'<p class="flag">{left_out} more flagged pairs are not shown: raise --pairs.</p>'
         if left_out > 0
         else ""
     )
@@ -149,10 +151,9 @@ def not_compared_html(comparison: Comparison) -> str:
     return f"<h2>Not compared</h2><table><tr><th>student</th><th>reason</th></tr>{rows}</table>"
 
 
-def page(comparison: Comparison, threshold: float, count: int) -> str:
-    """The report on ``comparison``: its ``count`` closest pairs, flagged from ``threshold``
-    (a fraction)."""
-    pairs = comparison.closest(count)
+def page(comparison: Comparison, pairs: list[Pair], threshold: float) -> str:
+    """The report on ``comparison``, showing ``pairs`` (its closest), flagged from
+    ``threshold`` (a fraction)."""
     assignment = html.escape(comparison.assignment)
     compared = len(comparison.answers)
     header = (
