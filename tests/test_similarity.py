@@ -239,6 +239,6 @@ def test_code_moved_out_of_its_answer_cell_still_matches(handmade_class, handmad
 
 
 def test_an_assignment_not_yet_released_is_refused_with_what_to_do(course: Course):
-    with scratch_course(course) as scratch:
-        with pytest.raises(CourseError, match=f"gradelab release {ASSIGNMENT}"):
-            compare_submissions(scratch, ASSIGNMENT)
+    refused = pytest.raises(CourseError, match=f"gradelab release {ASSIGNMENT}")
+    with scratch_course(course) as scratch, refused:
+        compare_submissions(scratch, ASSIGNMENT)
