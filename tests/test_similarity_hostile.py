@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell
 from playwright.sync_api import sync_playwright
+from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_feedback_page import ATTACKS, inspect
 from test_similarity import ASSIGNMENT, PageText, place, released_notebook
 
@@ -41,7 +42,6 @@ from gradelab.similarity.page import page
 from gradelab.similarity.pairs import Prints, ranked_pairs
 
 GRADELAB = Path(sys.executable).parent / "gradelab"
-CHROMIUM = Path("/usr/bin/chromium")
 INJECTED = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
 ESCAPE = "eve\x1b[2J"
 GENERATED = settings(max_examples=60, deadline=None, derandomize=True)
@@ -157,7 +157,7 @@ def test_in_a_browser_the_injected_markup_is_plain_text_beside_its_copy(hostile_
     dialogs = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
             view = browser.new_page(viewport={"width": 1400, "height": 900})
