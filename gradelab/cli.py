@@ -197,6 +197,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_similarity(args: argparse.Namespace) -> int:
+    from gradelab.similarity.command import run_similarity
+
+    return run_similarity(load_course(args), args)
+
+
 def cmd_selftest(args: argparse.Namespace) -> int:
     from gradelab.quiz.validate import quiz_variants
     from gradelab.selftest import selftest, verdict_table
@@ -288,6 +294,11 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {
         cmd_report,
         "write an HTML report on an assignment's grading",
         "gradelab report week1",
+    ),
+    "similarity": (
+        cmd_similarity,
+        "compare the answer code of every pair of submissions; write an HTML report",
+        "gradelab similarity week1 --threshold 50 --pairs 20",
     ),
     "export": (
         cmd_export,
@@ -391,6 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
     subs["export"].add_argument(
         "--roster", metavar="ROSTER.csv", help="each student's LMS ids (docs/grades.md)"
     )
+    from gradelab.similarity.command import add_similarity_arguments
+
+    add_similarity_arguments(subs["similarity"])
     subs["selftest"].add_argument("assignments", nargs="*", help="assignments (default: all)")
     subs["demo"].add_argument(
         "--keep", metavar="DIR", help="make the scratch copy in DIR and leave it for a look"
@@ -415,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         print("gradelab: stopped.", file=sys.stderr)
         return 130
     except ModuleNotFoundError as error:
-        if error.name in ("nbgrader", "pytest", "tqdm", "distributed", "matplotlib"):
+        if error.name in ("nbgrader", "pytest", "tqdm", "distributed", "matplotlib", "copydetect"):
             print(f"gradelab: {INSTRUCTOR_EXTRA} (missing: {error.name})", file=sys.stderr)
             return 2
         raise

@@ -161,13 +161,13 @@ def notes_of(nb: NotebookNode) -> list[str]:
     return notes
 
 
-def html_document(title: str, body: str) -> str:
+def html_document(title: str, body: str, style: str = STYLE) -> str:
     """A whole page around sanitized ``body``: no script may run in it, nothing is fetched."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{style}</style></head>"
         f"<body><main>{sanitized(body)}</main></body></html>\n"
     )
 
