@@ -105,3 +105,16 @@ def gradelab() -> Callable[..., subprocess.CompletedProcess]:
         return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def planted_class(course: Course) -> Iterator[Course]:
+    """A scratch copy of the course in which a class of 30 planted submissions of mse_gradient,
+    one question's key wrong, is graded and given feedback (see ``planted_batch``)."""
+    from planted_batch import ASSIGNMENT, graded_planted_class
+
+    from gradelab.feedback import write_feedback
+
+    with graded_planted_class(course) as graded:
+        write_feedback(graded, ASSIGNMENT)
+        yield graded

@@ -1,6 +1,7 @@
 """What instructors read after grading: the HTML report and Gradescope's results.json."""
 
 import json
+import re
 
 import pytest
 
@@ -25,11 +26,17 @@ def graded(released_course):
 
 def test_the_report_shows_pass_rates_named_mistakes_and_problems(graded):
     page = build_report(graded, "mse_gradient")
-    assert "<svg" in page and "Pass rate per test" in page
-    assert "matches the reference gradient on your data" in page
+    assert page.count("<svg") == 1 + len(assignment_scores(graded, "mse_gradient")["blank"].cells)
+    assert "matches the reference gradient on your data" in page and "pass rate" in page
     assert "the sign is flipped" in page
-    assert "did not finish within" in page
-    assert "broken_json" in page and "not valid JSON" in page
+    not_attempted, limits, refused = (
+        re.search(rf'<section id="{name}">(.*?)</section>', page, re.DOTALL).group(1)
+        for name in ("not-attempted", "limits", "refused")
+    )
+    assert "blank" in not_attempted and "blank" not in limits
+    assert "loops_forever" in limits and "did not finish within" in limits
+    assert "broken_json" in refused and "not valid JSON" in refused
+    assert "Content-Security-Policy" in page
 
 
 def test_gradescope_results_match_the_gradebook(graded, tmp_path):
