@@ -241,7 +241,7 @@ def test_whatever_students_wrote_shows_as_text_never_as_markup(student, message,
     submissions = [
         Submission(
             student=f"{student}{k}",
-            status=Status.GRADED,
+            status=Status.ATTEMPTED,
             scores={"q1": float(k % 3), "q2": 2.0},
             total=float(k % 3) + 2,
             tests={"q1": failed if k % 3 < 2 else [], "q2": []},

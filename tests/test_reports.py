@@ -3,14 +3,18 @@
 import json
 import re
 
+import nbformat
 import pytest
 
+from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
 from gradelab.feedback import write_feedback
 from gradelab.gradescope import export_gradescope
+from gradelab.grading.nbgrader_step import RESULTS_KEY
 from gradelab.report import build_report
-from gradelab.samples import place_samples
+from gradelab.samples import place_samples, samples
 from gradelab.scores import assignment_scores
+from gradelab.selftest import scratch_course
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +72,32 @@ def test_feedback_html_shows_scores_messages_and_the_cost_curve(released_copy):
     assert "the steps go uphill" in page
     assert "data:image/png;base64," in page
     assert "def test_" not in page and "rng." not in page
+
+
+@pytest.mark.slow
+def test_a_damaged_graded_notebook_is_named_and_the_rest_still_reported(course):
+    with scratch_course(course) as scratch:
+        nbgrader_commands.release(scratch, "mse_gradient")
+        chosen = ("reference", "sign_flipped", "raises")
+        place_samples(scratch, "mse_gradient", [s for s in samples(scratch, "mse_gradient")
+                                                 if s.student in chosen])  # fmt: skip
+        autograde(scratch, "mse_gradient", force=False, weak=False)
+        damaged = scratch.autograded_folder("raises", "mse_gradient") / "mse_gradient.ipynb"
+        damaged.write_text("{damaged")
+        forged = scratch.autograded_folder("sign_flipped", "mse_gradient") / "mse_gradient.ipynb"
+        notebook = nbformat.read(forged, as_version=4)
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                if RESULTS_KEY in output.get("metadata", {}):
+                    output.metadata[RESULTS_KEY]["tests"] = [
+                        {"title": 5, "points": 1, "earned": 0, "message": "m" * 100_000},
+                        {"title": "t", "points": "NaN", "earned": [], "message": None},
+                        "not a test",
+                    ]
+        forged.write_text(nbformat.writes(notebook))
+        page = build_report(scratch, "mse_gradient")
+    notes = re.search(r'<section id="notes">(.*?)</section>', page, re.DOTALL).group(1)
+    assert "raises" in notes and "its autograded notebook mse_gradient.ipynb" in notes
+    students = re.search(r'<section id="students">(.*?)</section>', page, re.DOTALL).group(1)
+    assert all(f">{name}</td>" in students for name in chosen)
+    assert "m" * 399 + "\u2026" in page and "m" * 400 not in page  # cut, with an ellipsis

@@ -113,12 +113,12 @@ def summary(record: AssignmentRecord) -> str:
     counts = {status: 0 for status in Status}
     for submission in record.submissions:
         counts[submission.status] += 1
-    parts = [f"{counts[s]} {s.value}" for s in Status if counts[s] or s is Status.GRADED]
+    parts = [f"{counts[s]} {s.value}" for s in Status if counts[s] or s is Status.ATTEMPTED]
     line = f"{len(record.submissions)} submissions in the gradebook: " + ", ".join(parts) + "."
     due = f" Due {record.duedate:%Y-%m-%d %H:%M} UTC." if record.duedate else " No due date set."
     totals = [s.total for s in record.submissions if s.attempted]
     scores = (
-        f"Over the {len(totals)} graded and attempted: mean {statistics.fmean(totals):.1f}, "
+        f"Over the {len(totals)} attempted: mean {statistics.fmean(totals):.1f}, "
         f"median {statistics.median(totals):g} of {record.max_score:g} points."
         if totals
         else "No attempted submission has been graded yet."

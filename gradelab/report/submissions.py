@@ -1,12 +1,13 @@
 """What happened to each submission of an assignment, read back for the report.
 
-Scores, answers and lateness come from nbgrader's gradebook, the one place they are kept:
-each grade cell's score (a question), the automatic comment nbgrader gives an answer cell
-left as released ("No response."), the refusals and withdrawn scores gradelab records there,
-the submission time, the due date (with any extension) and the late penalty. Each test's
-outcome and the notes on the whole submission come from the autograded notebooks
-(``gradelab.results``). Everything read there is checked and bounded: one damaged record is
-reported, and the rest of the report is still made.
+Scores come from nbgrader's gradebook, the one place they are kept, through
+``gradelab.scores``: each grade cell's score (a question), and the refusals and withdrawn
+scores gradelab records there. From the gradebook too: the automatic comment nbgrader gives
+an answer cell left as released ("No response."), how late a submission is (its time against
+the due date, with any extension) and its late penalty. Each test's outcome and the notes on
+the whole submission come from the autograded notebooks (``gradelab.results``). Everything
+read there is checked and bounded: one damaged record is reported, and the rest of the
+report is still made.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from enum import Enum
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
 
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import cell_name, nbgrader_meta
 from gradelab.report.problems import Problem, problems_of
 from gradelab.results import SubmissionResults, read_results
-from gradelab.scores import NOT_GRADED, NOT_GRADED_YET
+from gradelab.scores import SubmissionScore, assignment_scores
 from gradelab.text import one_line
 
 #: nbgrader's automatic comment on an answer cell submitted as it was released.
@@ -35,7 +36,7 @@ MESSAGE_CHARS = 400
 
 
 class Status(Enum):
-    GRADED = "graded"
+    ATTEMPTED = "attempted"
     NOT_ATTEMPTED = "not attempted"
     REFUSED = "not graded"
     NO_SCORE = "no score yet"
@@ -77,7 +78,7 @@ class Submission:
     @property
     def attempted(self) -> bool:
         """Graded, with at least one answer cell changed from the release."""
-        return self.status is Status.GRADED
+        return self.status is Status.ATTEMPTED
 
 
 @dataclass(frozen=True)
@@ -150,12 +151,39 @@ def question_order(course: Course, assignment: str, names: set[str]) -> list[str
     return ordered + sorted(names - set(ordered))
 
 
-def _reason(comments: list[str], prefix: str) -> str | None:
-    return next((c.removeprefix(prefix) for c in comments if c.startswith(prefix)), None)
+@dataclass(frozen=True)
+class HandedIn:
+    """What the gradebook knows of a submission besides its scores (``gradelab.scores``)."""
+
+    answers: dict[str, dict[str, bool]]
+    seconds_late: float
+    penalty: float
+
+    def answered(self, notebooks: set[str]) -> set[str]:
+        """The answer cells of ``notebooks`` changed from the release."""
+        return {
+            cell
+            for notebook, cells in self.answers.items()
+            if notebook in notebooks
+            for cell, changed in cells.items()
+            if changed
+        }
+
+
+def handed_in(submission: SubmittedAssignment) -> HandedIn:
+    """Per notebook, which answer cells changed (nbgrader comments "No response." on the
+    others); how late the submission is, and its late penalty."""
+    answers = {
+        notebook.name: {c.name: c.auto_comment != NO_RESPONSE for c in notebook.comments}
+        for notebook in submission.notebooks
+    }
+    penalty = float(submission.late_submission_penalty or 0.0)
+    return HandedIn(answers, float(submission.total_seconds_late), penalty)
 
 
 def read_submissions(course: Course, assignment: str) -> AssignmentRecord:
     """Every submission of ``assignment`` in the gradebook, and what happened to it."""
+    scores = assignment_scores(course, assignment)
     results = read_results(course, assignment)
     with Gradebook(course.db_url, course.course_id) as gradebook:
         try:
@@ -167,55 +195,45 @@ def read_submissions(course: Course, assignment: str) -> AssignmentRecord:
             for notebook in record.notebooks
             for cell in notebook.grade_cells
         }
-        order = question_order(course, assignment, set(points))
-        questions = [Question(name, points[name]) for name in order]
         notebooks = [notebook.name for notebook in record.notebooks]
-        submissions = [
-            _submission(course, assignment, s, results.get(s.student.id), notebooks)
-            for s in record.submissions
-        ]
+        handed = {s.student.id: handed_in(s) for s in record.submissions}
         duedate = record.duedate
-    submissions.sort(key=lambda s: s.student)
+    questions = [Question(q, points[q]) for q in question_order(course, assignment, set(points))]
+    submissions = [
+        _submission(course, assignment, score, handed[student], results.get(student), notebooks)
+        for student, score in sorted(scores.items())
+        if student in handed
+    ]
     return AssignmentRecord(assignment, questions, submissions, duedate)
 
 
 def _submission(
     course: Course,
     assignment: str,
-    submission: object,
+    score: SubmissionScore,
+    handed: HandedIn,
     results: SubmissionResults | None,
     notebooks: list[str],
 ) -> Submission:
-    """One gradebook submission (nbgrader's ``SubmittedAssignment``) as the report sees it."""
-    student = submission.student.id
-    grades = [grade for notebook in submission.notebooks for grade in notebook.grades]
-    comments = [
-        (notebook.name, comment.name, comment.auto_comment or "")
-        for notebook in submission.notebooks
-        for comment in notebook.comments
-    ]
-    folder = course.feedback_folder(student, assignment)
+    folder = course.feedback_folder(score.student, assignment)
     common = {
-        "student": student,
-        "scores": {grade.name: float(grade.score) for grade in grades},
-        "total": float(submission.score),
-        "seconds_late": float(submission.total_seconds_late),
-        "penalty": float(submission.late_submission_penalty or 0.0),
+        "student": score.student,
+        "scores": dict(score.cells),
+        "total": score.score,
+        "seconds_late": handed.seconds_late,
+        "penalty": handed.penalty,
         "feedback": [folder / f"{n}.html" for n in notebooks if (folder / f"{n}.html").is_file()],
     }
-    texts = [text for _, _, text in comments]
-    if (reason := _reason(texts, NOT_GRADED)) is not None:
-        return Submission(status=Status.REFUSED, reason=reason, **common)
-    if (reason := _reason(texts, NOT_GRADED_YET)) is not None:
-        return Submission(status=Status.NO_SCORE, reason=reason, **common)
-    seen = set(results.notebooks) if results else set(notebooks)
-    answered = {
-        cell for notebook, cell, text in comments if notebook in seen and text != NO_RESPONSE
-    }
+    if score.not_graded is not None:
+        return Submission(status=Status.REFUSED, reason=score.not_graded, **common)
+    if score.pending is not None:
+        return Submission(status=Status.NO_SCORE, reason=score.pending, **common)
+    answered = handed.answered(set(results.notebooks) if results else set(notebooks))
+    has_answer_cells = any(handed.answers.values())
     tests = tests_by_question(results)
     messages = [test.message for found in tests.values() for test in found if not test.passed]
     return Submission(
-        status=Status.NOT_ATTEMPTED if comments and not answered else Status.GRADED,
+        status=Status.ATTEMPTED if answered or not has_answer_cells else Status.NOT_ATTEMPTED,
         tests=tests,
         problems=problems_of(notes_of(results), messages, answered),
         **common,
