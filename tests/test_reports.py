@@ -74,7 +74,6 @@ def test_feedback_html_shows_scores_messages_and_the_cost_curve(released_copy):
     assert "def test_" not in page and "rng." not in page
 
 
-@pytest.mark.slow
 def test_a_damaged_graded_notebook_is_named_and_the_rest_still_reported(course):
     with scratch_course(course) as scratch:
         nbgrader_commands.release(scratch, "mse_gradient")

@@ -167,7 +167,7 @@ def share(value: float | None) -> str:
 def discrimination(report: QuestionReport) -> str:
     stats = report.statistics
     if stats.discrimination is None:
-        return f'<span class="muted">undefined: {e(stats.why_undefined)}</span>'
+        return f'<span class="muted" title="{e(stats.why_undefined)}">undefined</span>'
     return f"{stats.discrimination:.2f}"
 
 
@@ -278,7 +278,7 @@ def students_section(record: AssignmentRecord, report_folder: Path) -> str:
         rows.append(
             [
                 cell(e(s.student), "id"),
-                cell(e(s.status.value)),
+                cell(e(s.status.value), "id"),
                 *(score_cell(s.scores.get(q.name), q.points) for q in questions),
                 cell(points(s.total), "n"),
                 cell(late(s)),
