@@ -157,3 +157,16 @@ def student_env(wheel) -> Iterator[Path]:
         yield env
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def planted_class(course: Course) -> Iterator[Course]:
+    """A scratch copy of the course in which a class of 30 planted submissions of mse_gradient,
+    one question's key wrong, is graded and given feedback (see ``planted_batch``)."""
+    from planted_batch import ASSIGNMENT, graded_planted_class
+
+    from gradelab.feedback import write_feedback
+
+    with graded_planted_class(course) as graded:
+        write_feedback(graded, ASSIGNMENT)
+        yield graded

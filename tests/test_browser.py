@@ -327,3 +327,54 @@ def test_feedback_typesets_its_formulas_with_the_network_off(
     page.screenshot(path=tmp_path / "feedback.png")
     if os.environ.get("GRADELAB_README_SCREENSHOTS"):
         shutil.copy2(tmp_path / "feedback.png", SCREENSHOTS / "feedback.png")
+
+
+def test_the_report_in_chromium_leads_to_the_flagged_question(
+    planted_class: Course, page: Page, tmp_path: Path
+) -> None:
+    """An instructor opens the report of a class graded with a wrong key, offline: its charts
+    are drawn, the one flagged question leads to its section, a student's row to their
+    feedback; nothing is fetched and the page's policy blocks nothing it needs."""
+    from planted_batch import ASSIGNMENT, BROKEN
+
+    from gradelab.report import write_report
+    from gradelab.report.charts import score_bins
+    from gradelab.report.submissions import read_submissions
+
+    report = write_report(planted_class, ASSIGNMENT)
+    fetched: list[str] = []
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text))
+    page.context.set_offline(True)
+    page.route(
+        re.compile(r"^(?!file:).*"),
+        lambda route: (fetched.append(route.request.url), route.abort()),
+    )
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.goto(report.as_uri())
+    flags = page.locator("ul.flags li")
+    expect(flags).to_have_count(1)
+    expect(flags.first).to_contain_text(BROKEN)
+    charts = page.locator("figure svg")
+    expect(charts).to_have_count(1 + page.locator("section.question").count())
+    total = charts.first.bounding_box()
+    assert total["width"] > 400 and total["height"] > 120
+    texts = charts.first.locator("text").evaluate_all("all => all.map(t => t.textContent)")
+    totals = [
+        s.total for s in read_submissions(planted_class, ASSIGNMENT).submissions if s.attempted
+    ]
+    counts = [str(b.count) for b in score_bins(totals, 22) if b.count]
+    assert "total score (of 22 points)" in texts and "submissions" in texts
+    assert all(texts.count(n) >= counts.count(n) for n in counts), (counts, texts)
+    page.screenshot(path=tmp_path / "report.png")
+    if os.environ.get("GRADELAB_README_SCREENSHOTS"):
+        shutil.copy2(tmp_path / "report.png", SCREENSHOTS / "report.png")
+
+    flags.first.locator("a").click()
+    expect(page.locator(f"#q-{BROKEN}")).to_be_in_viewport()
+    row = page.locator("#students tr", has_text="student23")
+    row.get_by_role("link", name="feedback").click()
+    expect(page.locator("header h1")).to_have_text(ASSIGNMENT)
+    expect(page).to_have_url(re.compile(rf"feedback/student23/{ASSIGNMENT}/"))
+    assert "late" in page.locator("header").inner_text()
+    assert fetched == [] and problems == [], (fetched, problems)

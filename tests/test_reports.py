@@ -1,15 +1,20 @@
 """What instructors read after grading: the HTML report and Gradescope's results.json."""
 
 import json
+import re
 
+import nbformat
 import pytest
 
+from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
 from gradelab.feedback import write_feedback
 from gradelab.gradescope import export_gradescope
+from gradelab.grading.nbgrader_step import RESULTS_KEY
 from gradelab.report import build_report
-from gradelab.samples import place_samples
+from gradelab.samples import place_samples, samples
 from gradelab.scores import assignment_scores
+from gradelab.selftest import scratch_course
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +30,17 @@ def graded(released_course):
 
 def test_the_report_shows_pass_rates_named_mistakes_and_problems(graded):
     page = build_report(graded, "mse_gradient")
-    assert "<svg" in page and "Pass rate per test" in page
-    assert "matches the reference gradient on your data" in page
+    assert page.count("<svg") == 1 + len(assignment_scores(graded, "mse_gradient")["blank"].cells)
+    assert "matches the reference gradient on your data" in page and "pass rate" in page
     assert "the sign is flipped" in page
-    assert "did not finish within" in page
-    assert "broken_json" in page and "not valid JSON" in page
+    not_attempted, limits, refused = (
+        re.search(rf'<section id="{name}">(.*?)</section>', page, re.DOTALL).group(1)
+        for name in ("not-attempted", "limits", "refused")
+    )
+    assert "blank" in not_attempted and "blank" not in limits
+    assert "loops_forever" in limits and "did not finish within" in limits
+    assert "broken_json" in refused and "not valid JSON" in refused
+    assert "Content-Security-Policy" in page
 
 
 def test_gradescope_results_match_the_gradebook(graded, tmp_path):
@@ -61,3 +72,31 @@ def test_feedback_html_shows_scores_messages_and_the_cost_curve(released_copy):
     assert "the steps go uphill" in page
     assert "data:image/png;base64," in page
     assert "def test_" not in page and "rng." not in page
+
+
+def test_a_damaged_graded_notebook_is_named_and_the_rest_still_reported(course):
+    with scratch_course(course) as scratch:
+        nbgrader_commands.release(scratch, "mse_gradient")
+        chosen = ("reference", "sign_flipped", "raises")
+        place_samples(scratch, "mse_gradient", [s for s in samples(scratch, "mse_gradient")
+                                                 if s.student in chosen])  # fmt: skip
+        autograde(scratch, "mse_gradient", force=False, weak=False)
+        damaged = scratch.autograded_folder("raises", "mse_gradient") / "mse_gradient.ipynb"
+        damaged.write_text("{damaged")
+        forged = scratch.autograded_folder("sign_flipped", "mse_gradient") / "mse_gradient.ipynb"
+        notebook = nbformat.read(forged, as_version=4)
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                if RESULTS_KEY in output.get("metadata", {}):
+                    output.metadata[RESULTS_KEY]["tests"] = [
+                        {"title": 5, "points": 1, "earned": 0, "message": "m" * 100_000},
+                        {"title": "t", "points": "NaN", "earned": [], "message": None},
+                        "not a test",
+                    ]
+        forged.write_text(nbformat.writes(notebook))
+        page = build_report(scratch, "mse_gradient")
+    notes = re.search(r'<section id="notes">(.*?)</section>', page, re.DOTALL).group(1)
+    assert "raises" in notes and "its autograded notebook mse_gradient.ipynb" in notes
+    students = re.search(r'<section id="students">(.*?)</section>', page, re.DOTALL).group(1)
+    assert all(f">{name}</td>" in students for name in chosen)
+    assert "m" * 399 + "\u2026" in page and "m" * 400 not in page  # cut, with an ellipsis

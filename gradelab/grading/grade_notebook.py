@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from gradelab.sandbox.session import CellReport, Session, SubmissionError
 from gradelab.text import printable
 
 MAX_NOTES = 20
+_RAISED_NOTE = re.compile(r"cell '(?P<cell>.*?)' raised .+ at line .* when it was run")
 
 
 @dataclass
@@ -93,6 +95,13 @@ def cell_errors_as_notes(reports: list[CellReport]) -> list[str]:
         for r in reports
         if r.error
     ][:MAX_NOTES]
+
+
+def raised_cell(note: str) -> str | None:
+    """The cell a note of ``cell_errors_as_notes`` names as having raised; None for any other
+    note."""
+    match = _RAISED_NOTE.fullmatch(note)
+    return match.group("cell") if match else None
 
 
 def assignment_test_cells(course: Course, assignment: str) -> dict[str, float]:
