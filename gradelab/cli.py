@@ -148,8 +148,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gradelab.serve.service import Service
 
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout
     )
+    logging.getLogger("gradelab.serve").setLevel(logging.INFO)  # nbgrader's steps stay quiet
     service = Service(course, args.workers, args.scheduler, args.accept_weak_isolation, assignments)
     service.run()
     return 0

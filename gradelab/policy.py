@@ -4,7 +4,7 @@
 
     c.Gradelab.policies = {
         "*": {"feedback_before_due": "public"},          # every assignment
-        "mse_gradient": {
+        "week_3": {
             "due": "2026-12-04 17:00 UTC",
             "gradings_per_hour": 3,
             "counts": "best",

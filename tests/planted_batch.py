@@ -9,7 +9,7 @@ Strong students, who write the right gradient, fail its tests; weak ones, who fl
 pass them. Besides them: two untouched release notebooks and one where the student only
 added a cell of their own (all three not attempted), one answer cell that crashes when run,
 one function that loops (a time limit), one notebook that is not JSON (refused). Two of the
-strong students hand in late, after the due date, with nbgrader's "zero" late penalty.
+strong students hand in late, after the due date: the course's late plugin takes its share.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from nbgrader.api import Gradebook
 
 from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
-from gradelab.course import CONFIG_FILE, Course
+from gradelab.course import Course
 from gradelab.grading.grade_notebook import cell_name, nbgrader_meta
 from gradelab.samples import Sample, place_samples, solution_code
 from gradelab.selftest import scratch_course
@@ -140,12 +140,9 @@ def hand_in(course: Course, listed: list[Sample]) -> None:
 
 
 def set_due_date(course: Course) -> Course:
-    """The assignment's due date in the gradebook, and nbgrader's "zero" late penalty (a late
-    submission loses all its points); returns the course with that setting loaded."""
+    """The assignment's due date in the gradebook; returns the course with it loaded."""
     with Gradebook(course.db_url, course.course_id) as gradebook:
         gradebook.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
-    with (course.root / CONFIG_FILE).open("a") as config:
-        config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
     return Course.load(course.root)
 
 

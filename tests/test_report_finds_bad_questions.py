@@ -4,7 +4,9 @@ key wrong; the report flags that question and no other. With the right key, it f
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import timedelta
 from html import unescape
 
 import numpy as np
@@ -105,8 +107,12 @@ def test_each_student_has_a_row_with_lateness_and_a_link_to_their_feedback(plant
         assert f"feedback/{student}/{ASSIGNMENT}/" in links[0]
         lateness = re.search(r"(\d+ (?:d|h|min|s)\b.*?) late, \u2212(\S+) points", text(row))
         assert (lateness is not None) == (student in LATE), student
-        if lateness:  # nbgrader's "zero" penalty takes off the whole score
-            assert float(lateness.group(2)) == scores[student].score > 0
+        if lateness:  # the course's plugin: 10 % of the score per started day late
+            days = math.ceil((LATE[student] - timedelta(hours=1)) / timedelta(days=1))
+            expected = min(scores[student].score, scores[student].score * 0.10 * days)
+            assert expected > 0
+            assert float(lateness.group(2)) == pytest.approx(expected, abs=0.05)
+            assert scores[student].late_penalty == pytest.approx(expected)
 
 
 def test_with_the_right_key_no_question_is_flagged(course):

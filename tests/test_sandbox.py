@@ -209,17 +209,22 @@ def test_a_sandbox_ends_with_the_grading_process_that_asked_for_it(sandbox_proce
 
 
 MEMORY_HOG = """
-import os
+import os, time
 def hogs(children, megabytes):
+    held, release = os.pipe()  # every child holds its memory until all have forked
     pids = []
     for _ in range(children):
         pid = os.fork()
         if pid == 0:
+            os.close(release)
             block = bytearray(megabytes * 1024 * 1024)
             for i in range(0, len(block), 4096):
                 block[i] = 1
+            os.read(held, 1)
             os._exit(0)
         pids.append(pid)
+    time.sleep(2)
+    os.close(release)
     return [os.waitpid(pid, 0)[1] for pid in pids]
 """
 
