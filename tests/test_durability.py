@@ -49,6 +49,7 @@ def wait_until_some_are_graded(course, count, timeout=120):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+@pytest.mark.serial
 def test_a_stopped_run_is_finished_by_the_next_one(course, stop, sandbox_processes):
     with scratch_course(course) as scratch:
         config = scratch.root / "nbgrader_config.py"

@@ -29,6 +29,8 @@ HERE = Path(__file__).resolve().parent
 BAD_IDS = ("mallory,100,100", '=HYPERLINK("evil.example")', "eve\x1b[2J\x1b]0;pwned\x07")
 LISTING = HERE / "hostile" / "submissions.toml"
 REPO = HERE.parent
+#: The batch counts the sandbox user's processes before and after: nothing else may run.
+pytestmark = pytest.mark.serial
 
 
 def reference_notebook(course: Course) -> nbformat.NotebookNode:

@@ -150,6 +150,7 @@ def forkserver_processes() -> set[str]:
     return found
 
 
+@pytest.mark.serial
 def test_a_run_shows_progress_records_every_submission_and_leaves_no_process(course, gradelab):
     before = forkserver_processes()
     with scratch_course(course) as scratch:

@@ -1,7 +1,9 @@
 """The sandbox, for real: namespaces, an unprivileged user, limits, and nothing left behind."""
 
 import multiprocessing
+import os
 import resource
+import subprocess
 import time
 import types
 from pathlib import Path
@@ -129,6 +131,7 @@ def test_a_function_that_loops_fails_alone_and_the_rest_is_still_graded():
         assert time.monotonic() - started < 3
 
 
+@pytest.mark.serial
 def test_a_detached_grandchild_does_not_outlive_the_submission(sandbox_processes):
     detach = """
 import os, time
@@ -190,6 +193,7 @@ def start_a_sleeping_submission(started) -> None:
     session.call("nap")
 
 
+@pytest.mark.serial
 def test_a_sandbox_ends_with_the_grading_process_that_asked_for_it(sandbox_processes):
     spawn.start_fork_server()  # shared with the forked grading process, as workers share it
     before = sandbox_processes()
@@ -206,6 +210,46 @@ def test_a_sandbox_ends_with_the_grading_process_that_asked_for_it(sandbox_proce
     while sandbox_processes() - before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sandbox_processes() - before == set()
+
+
+def process_at(pid: int) -> subprocess.Popen | None:
+    """A new process, the leader of its own session, given ``pid`` (root sets the kernel's
+    last PID; another process may take it first: then None)."""
+    Path("/proc/sys/kernel/ns_last_pid").write_text(str(pid - 1))
+    process = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    if process.pid == pid:
+        return process
+    process.kill()
+    process.wait()
+    return None
+
+
+@pytest.mark.serial
+def test_killing_a_sandbox_that_has_ended_never_kills_the_process_now_at_its_pid():
+    """The grader learns of a sandbox's end only when it reads its status; by then the PID
+    may be another process's, and that process must live."""
+    for _ in range(20):
+        sandbox = spawn.fork_sandbox(confine=True, memory_mb=256, processes=16)
+        sandbox.stdin.close()  # the sandbox reads the end of its input and ends
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{sandbox.pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not Path(f"/proc/{sandbox.pid}").exists(), "the sandbox did not end"
+        bystander = process_at(sandbox.pid)
+        if bystander is None:
+            sandbox.close()
+            continue
+        try:
+            assert sandbox.returncode is None  # its status is not read: it may be running
+            sandbox.kill()
+            time.sleep(0.2)
+            assert bystander.poll() is None, "the process at the sandbox's old PID was killed"
+        finally:
+            bystander.kill()
+            bystander.wait()
+            sandbox.close()
+        return
+    pytest.fail("no process could be started at a sandbox's old PID in 20 tries")
 
 
 MEMORY_HOG = """

@@ -84,21 +84,26 @@ def run_helper(fds: list[int], request: dict) -> None:
         os.write(status, f"{pid}\n".encode())
         code = os.waitstatus_to_exitcode(wait_or_end(pid, status))
         out_of_memory = group is not None and group.ran_out_of_memory()
-        os.write(status, f"{code}{' oom' if out_of_memory else ''}\n".encode())
+        with contextlib.suppress(BrokenPipeError):  # the grader killed it: nobody listens
+            os.write(status, f"{code}{' oom' if out_of_memory else ''}\n".encode())
     finally:
         if group is not None:
             group.remove()
 
 
 def wait_or_end(pid: int, status: int) -> int:
-    """Wait for the sandbox to end; kill it if the grading process that asked for it is
-    gone first (its end of the status pipe closed), and return its wait status."""
+    """Wait for the sandbox to end; kill it, and every process of its session, once the
+    grading process that asked for it closes its end of the status pipe (to kill it, or
+    because it is gone), and return its wait status. Until it is reaped here, its PID and
+    its session's are its own."""
     watcher = select.poll()
     ended = os.pidfd_open(pid)
     watcher.register(ended, select.POLLIN)
     watcher.register(status, 0)  # a pipe's writer hears POLLERR once no reader is left
     while ended not in dict(watcher.poll()):
-        os.kill(pid, signal.SIGKILL)
+        for kill in (os.killpg, os.kill):
+            with contextlib.suppress(ProcessLookupError):
+                kill(pid, signal.SIGKILL)
         watcher.unregister(status)
     return os.waitpid(pid, 0)[1]
 

@@ -22,6 +22,7 @@ import time
 from gradelab.sandbox import cgroups
 
 START_SECONDS = 120.0
+KILL_SECONDS = 5.0  # for a killed sandbox's processes to be gone
 
 
 def sandbox_environment() -> dict[str, str]:
@@ -97,11 +98,23 @@ class ForkedSandbox:
         return self.returncode
 
     def kill(self) -> None:
-        """Kill the sandbox and, with it, every process of its namespace or session."""
-        if self.returncode is None:
-            for kill in (os.killpg, os.kill):
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    kill(self.pid, signal.SIGKILL)
+        """Kill the sandbox and, with it, every process of its namespace or session; wait
+        (up to ``KILL_SECONDS``) until none of them holds its output any more.
+
+        The fork server's helper kills it when this end of the status pipe closes: the helper
+        has not reaped the sandbox yet, so the PID it names is still the sandbox's. Here,
+        once the sandbox has ended, its PID may already be another process's."""
+        if self.returncode is not None:
+            return
+        self.returncode = -signal.SIGKILL
+        with contextlib.suppress(OSError):
+            self._status.close()
+        with contextlib.suppress(OSError, ValueError):
+            fd = self.stdout.fileno()
+            deadline = time.monotonic() + KILL_SECONDS
+            while (wait := deadline - time.monotonic()) > 0:
+                if not select.select([fd], [], [], wait)[0] or not os.read(fd, 1 << 16):
+                    break
 
     def close(self) -> None:
         for stream in (self.stdin, self.stdout, self._status):
