@@ -38,7 +38,7 @@ $(CHROMIUM):
 # Two workers share the tests (a module's tests stay in one worker); the tests that count
 # the machine's sandbox processes run after them, alone. Both parts run whatever the first gives.
 test: $(STAMP) $(POSTGRES) $(CHROMIUM)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not serial"; parallel=$$?; \
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"; parallel=$$?; \
 	$(BIN)/python -m pytest -m serial; serial=$$?; \
 	test $$parallel -eq 0 -a $$serial -eq 0
 

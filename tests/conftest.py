@@ -23,18 +23,6 @@ from gradelab.selftest import scratch_course
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-#: Session fixtures too costly to build in each worker of ``pytest -n``: their tests share one.
-SHARED_FIXTURES = {"student_env": "student-accounts", "planted_class": "planted-class"}
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under ``pytest -n --dist loadgroup``, a module's tests run in one worker (its module
-    fixtures are built once), as do the tests sharing a costly session fixture."""
-    for item in items:
-        shared = [group for name, group in SHARED_FIXTURES.items() if name in item.fixturenames]
-        group = shared[0] if shared else item.module.__name__
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def nobody_processes() -> set[str]:

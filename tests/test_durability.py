@@ -23,6 +23,8 @@ COPIES = 150  # enough that a run is stopped while it still has work left
 
 
 def start_autograde(course):
+    """The command as a terminal starts it: Ctrl-C's default action restored (a shell's
+    background job, which may have started these tests, passes SIGINT on ignored)."""
     return subprocess.Popen(
         [str(BIN / "gradelab"), "autograde", "mse_gradient"],
         cwd=course.root,
@@ -30,6 +32,7 @@ def start_autograde(course):
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
@@ -62,7 +65,7 @@ def test_a_stopped_run_is_finished_by_the_next_one(course, stop, sandbox_process
         wait_until_some_are_graded(scratch, 2)
         os.killpg(first.pid, stop)  # the whole command, as Ctrl-C or a kill would
         output, _ = first.communicate(timeout=60)
-        assert first.returncode != 0
+        assert first.returncode != 0, output[-3000:]
         if stop == signal.SIGINT:
             assert "Traceback" not in output
             claimed = re.search(r"stopped\. (\d+) graded submission\(s\) were recorded", output)

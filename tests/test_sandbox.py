@@ -1,7 +1,6 @@
 """The sandbox, for real: namespaces, an unprivileged user, limits, and nothing left behind."""
 
 import multiprocessing
-import os
 import resource
 import subprocess
 import time

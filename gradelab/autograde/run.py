@@ -16,11 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -57,30 +53,6 @@ class Interrupted(GradelabError):
     """The run was stopped (Ctrl-C); the message says what was recorded."""
 
     exit_status = 130
-
-
-@contextmanager
-def remembered_interrupt() -> Iterator[threading.Event]:
-    """Ctrl-C raises KeyboardInterrupt as usual, and is remembered: one that Python swallows
-    (raised inside a finalizer that ran at that moment) still stops the run at the next
-    result. Only where Ctrl-C has Python's own handler (the main thread of a command)."""
-    seen = threading.Event()
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
-        yield seen
-        return
-
-    def interrupt(signum: int, frame: object) -> None:
-        seen.set()
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, interrupt)
-    try:
-        yield seen
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def submitted_students(course: Course, assignment: str) -> list[str]:
@@ -193,11 +165,7 @@ def autograde(
         workers = workers or os.cpu_count() or 1
         pool = grading_pool(course, assignment, run.graded, workers, scheduler, weak)
         try:
-            with (
-                remembered_interrupt() as interrupted,
-                pool,
-                tqdm(total=len(run.graded), unit="submission", desc=assignment) as bar,
-            ):
+            with pool, tqdm(total=len(run.graded), unit="submission", desc=assignment) as bar:
                 try:
                     for result in pool:
                         if result.refused is not None:
@@ -208,8 +176,6 @@ def autograde(
                             recorder.add(result.submission)
                         bar.set_postfix(failed=len(run.failed), refresh=False)
                         bar.update(1)
-                        if interrupted.is_set():
-                            raise KeyboardInterrupt
                 finally:  # stopped or not, what was graded is recorded
                     recorder.flush()
                     run.recorded = recorder.recorded
