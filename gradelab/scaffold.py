@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from gradelab.cell_metadata import nbgrader_metadata
 from gradelab.course import Course
 from gradelab.errors import CourseError
 
@@ -24,17 +25,7 @@ PLACEHOLDER = "ASSIGNMENT"
 
 
 def _meta(grade_id: str, *, solution: bool = False, points: int | None = None) -> dict:
-    """nbgrader's metadata: an answer cell, a test cell (with points), or a locked cell."""
-    meta = {
-        "grade": points is not None,
-        "grade_id": grade_id,
-        "locked": not solution,
-        "schema_version": 3,
-        "solution": solution,
-    }
-    if points is not None:
-        meta["points"] = points
-    return {"nbgrader": meta}
+    return {"nbgrader": nbgrader_metadata(grade_id, solution=solution, points=points)}
 
 
 def _markdown(grade_id: str, text: str) -> nbformat.NotebookNode:

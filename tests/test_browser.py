@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from lab_answers import LAB_SETTINGS, RIGHT
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from gradelab.course import Course
@@ -45,17 +46,7 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_S = 60
 TIMEOUT_MS = TIMEOUT_S * 1000
-# JupyterLab settings of the test server: no news prompt over the notebook, no update check.
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-}
 
-RIGHT = '''def compute_gradient(X, y, w):
-    """Gradient of J(w) = (1/n) * ||X w - y||^2 with respect to w."""
-    return 2 / len(y) * X.T @ (X @ w - y)'''
 SIGN_FLIPPED = RIGHT.replace("(X @ w - y)", "(y - X @ w)")
 PREVIEW = (
     "from gradelab.student.preview import preview\n\n"

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from exchange_student import sample_text
+from lab_answers import LAB_SETTINGS, RIGHT
 from serving import serve_course, serving, status, wait_until
 
 from gradelab.samples import samples
@@ -40,15 +41,6 @@ FEEDBACK_WITHIN = 10.0  # seconds from submitting to fetched feedback
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-}
-RIGHT = '''def compute_gradient(X, y, w):
-    """Gradient of J(w) = (1/n) * ||X w - y||^2 with respect to w."""
-    return 2 / len(y) * X.T @ (X @ w - y)'''
 
 
 @dataclass(frozen=True)

@@ -64,9 +64,14 @@ class LocalPool:
         return as_they_come(self.futures, as_completed)
 
     def __exit__(self, *exc: object) -> None:
-        processes = list(getattr(self.pool, "_processes", {}).values())
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join()
+        stop_at_once(self.pool)
+
+
+def stop_at_once(pool: ProcessPoolExecutor) -> None:
+    """End a pool's workers now, finished or not (their sandboxes end with them)."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()

@@ -14,6 +14,7 @@ import json
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from gradelab.cell_metadata import nbgrader_metadata
 from gradelab.quiz.draw import draw, key_text
 from gradelab.quiz.spec import Question, Quiz
 
@@ -28,32 +29,19 @@ HOW_TO_ANSWER = (
 )
 
 
-def _nbgrader(grade_id: str, *, solution: bool = False, points: float | None = None) -> dict:
-    meta = {
-        "grade": points is not None,
-        "grade_id": grade_id,
-        "locked": not solution,
-        "schema_version": 3,
-        "solution": solution,
-    }
-    if points is not None:
-        meta["points"] = points
-    return meta
-
-
 def _locked_markdown(grade_id: str, text: str) -> nbformat.NotebookNode:
-    return new_markdown_cell(text, id=grade_id, metadata={"nbgrader": _nbgrader(grade_id)})
+    return new_markdown_cell(text, id=grade_id, metadata={"nbgrader": nbgrader_metadata(grade_id)})
 
 
 def _locked_code(grade_id: str, text: str) -> nbformat.NotebookNode:
-    return new_code_cell(text, id=grade_id, metadata={"nbgrader": _nbgrader(grade_id)})
+    return new_code_cell(text, id=grade_id, metadata={"nbgrader": nbgrader_metadata(grade_id)})
 
 
 def answer_cell(grade_id: str, template: str, solution: str) -> nbformat.NotebookNode:
     """An answer cell: the solution in the source; ``template`` in the release."""
     source = f"### BEGIN SOLUTION\n{solution}\n### END SOLUTION"
     metadata = {
-        "nbgrader": _nbgrader(grade_id, solution=True),
+        "nbgrader": nbgrader_metadata(grade_id, solution=True),
         "gradelab": {TEMPLATE_KEY: template},
     }
     return new_code_cell(source, id=grade_id, metadata=metadata)
@@ -74,7 +62,7 @@ def question_cells(number: int, question: Question, course_id: str, assignment: 
         new_code_cell(
             f'quiz.check("{question.id}", {question.id})',
             id=question.grade_cell,
-            metadata={"nbgrader": _nbgrader(question.grade_cell, points=question.points)},
+            metadata={"nbgrader": nbgrader_metadata(question.grade_cell, points=question.points)},
         ),
     ]
 

@@ -14,6 +14,7 @@ import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from gradelab.autograde.local_pool import stop_at_once
 from gradelab.course import Course
 from gradelab.grading.hidden_suite import hidden_suite
 from gradelab.grading.submission import grade_submission, grader_for
@@ -83,9 +84,4 @@ class ServeWorkers:
         if self.scheduler:
             self.client.close()
             return
-        processes = list(getattr(self.pool, "_processes", {}).values())
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join()
+        stop_at_once(self.pool)
