@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import nbformat
+
 from gradelab.autograde.autograded_folder import AutogradedWriter
 from gradelab.autograde.gradebook_writer import GradebookWriter
 from gradelab.autograde.intake import Refused, screen
@@ -56,7 +58,7 @@ from gradelab.markup import escaped
 from gradelab.policy import when
 from gradelab.serve import feedback_release
 from gradelab.serve.collect import collect, secret_of
-from gradelab.serve.inbox import InboundEntry, Unusable, scan
+from gradelab.serve.inbox import InboundEntry, Unusable, exchange_inbound, scan
 from gradelab.serve.ledger import Ledger, Row
 from gradelab.serve.lock import service_lock
 from gradelab.serve.workers import ServeWorkers
@@ -205,7 +207,7 @@ class Service:
             f"This submission will be graded at {when(turn)}, and this page replaced by its "
             "feedback then.",
         ]
-        self.place_pages(row, self.entry_folder(row), self.message_pages(row, lines))
+        self.place_pages(row, self.message_pages(row, lines))
         return True
 
     def message_pages(self, row: Row, lines: list[str]) -> dict[str, str]:
@@ -219,8 +221,6 @@ class Service:
         return {source.stem: page for source in self.course.source_notebooks(row.assignment)}
 
     def entry_folder(self, row: Row) -> Path:
-        from gradelab.serve.inbox import exchange_inbound
-
         return exchange_inbound(self.course) / row.name
 
     def staging_folder(self, row: Row) -> Path:
@@ -330,7 +330,7 @@ class Service:
                 )
                 for source in self.course.source_notebooks(row.assignment)
             }
-            self.place_pages(row, self.entry_folder(row), pages)
+            self.place_pages(row, pages)
             self.ledger.set(row.name, released_at=datetime.now(UTC))
 
     def grader_failed(self, row: Row, error: str, future: Future) -> None:
@@ -367,8 +367,6 @@ class Service:
     ) -> None:
         """The page of a submission that does not count ("best" policy): its own results,
         and which submission counts."""
-        import nbformat
-
         best = self.ledger.counted(row.student, row.assignment)
         policy = self.policies[row.assignment]
         lines = policy_lines(
@@ -398,10 +396,12 @@ class Service:
                 "max_score": self.writers[row.assignment].max_score,
             }
             pages[notebook.name] = feedback_page(node, info, lines, shows)
-        self.place_pages(row, self.entry_folder(row), pages)
+        self.place_pages(row, pages)
         self.ledger.set(row.name, state="released", released_at=datetime.now(UTC))
 
-    def place_pages(self, row: Row, entry: Path, pages: dict[str, str]) -> None:
+    def place_pages(self, row: Row, pages: dict[str, str]) -> None:
+        """Put ``pages`` where the student's ``fetch_feedback`` looks for this submission."""
+        entry = self.entry_folder(row)
         try:
             secret = secret_of(
                 InboundEntry(row.name, entry, row.student, row.assignment, row.submitted_at)
