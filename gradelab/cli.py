@@ -88,6 +88,8 @@ def cmd_autograde(args: argparse.Namespace) -> int:
     if not args.scheduler:
         spawn.start_fork_server()  # its imports overlap the ones below
     from gradelab.autograde.run import autograde
+    from gradelab.grading.hidden_suite import uses_hidden_suite
+    from gradelab.grading.nbgrader_mode import NBGRADER_MODE_NOTE
 
     if args.dry_run:
         from gradelab.autograde.dry_run import preview_regrade
@@ -132,6 +134,11 @@ def cmd_autograde(args: argparse.Namespace) -> int:
                 "no score until it is graded again on the next run"
             )
     print(table)
+    if not uses_hidden_suite(course, args.assignment):
+        print(
+            f"note: {args.assignment} has no hidden suite (autograder/{args.assignment}/); it was "
+            f"{NBGRADER_MODE_NOTE}. See docs/migrating.md."
+        )
     return 1 if run.failed else 0
 
 

@@ -7,8 +7,10 @@ code and is therefore untrusted: it only produces data, and the grader judges th
 Protocol, in order:
     <- {"visible": [...], "assignment": "...", "limits": {...}, "confine": true, "uid": .., ...}
     -> {"booted": true}
-    <- {"cells": [{"name": "...", "source": "..."}]}
+    <- {"cells": [{"name": "...", "source": "..."}], "outputs": false}
     -> {"cells": [{"name": "...", "error": null | {...}}]}
+       with "outputs": true (nbgrader's way, ``cell_outputs``), each cell also has
+       "outputs": [["stdout" | "stderr" | "result", "text"] | ["error", "type", "message"]]
     <- {"call": "name", "args": [...], "kwargs": {...}}   -> {"value": ...} | {"error": {...}}
     <- {"get": "name"}                                      -> {"value": ...} | {"error": {...}}
     <- {"quit": true}
@@ -28,7 +30,7 @@ from typing import Any
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-from gradelab.sandbox import confinement, wire
+from gradelab.sandbox import cell_outputs, confinement, wire
 
 CELL_PREFIX = "<cell "
 STDOUT_CAP = 20_000
@@ -107,17 +109,26 @@ class Jail:
         while view:
             view = view[os.write(self.responses, view) :]
 
-    def run_cells(self, cells: list[dict[str, str]]) -> list[dict[str, Any]]:
+    def run_cells(self, cells: list[dict[str, str]], outputs: bool = False) -> list[dict[str, Any]]:
+        """Run the cells in order; with ``outputs``, keep what each shows (``cell_outputs``)."""
         transformer = TransformerManager()
+        budget = cell_outputs.Budget()
         reports = []
         for cell in cells:
             name = str(cell["name"])
             report: dict[str, Any] = {"name": name, "error": None}
+            shown: list[list[str]] = []
             try:
-                code = compile(transformer.transform_cell(cell["source"]), f"<cell {name}>", "exec")
-                exec(code, self.namespace)
+                source = transformer.transform_cell(cell["source"])
+                if outputs:
+                    cell_outputs.run_cell(source, name, self.namespace, shown, budget)
+                else:
+                    exec(compile(source, f"<cell {name}>", "exec"), self.namespace)
             except BaseException as error:  # noqa: BLE001 - student code may raise anything
                 report["error"] = describe_exception(error)
+                shown.append(cell_outputs.error_output(error, budget))
+            if outputs:
+                report["outputs"] = shown
             reports.append(report)
         return reports
 
@@ -138,7 +149,8 @@ class Jail:
             return {"error": describe_exception(error)}
 
     def serve(self) -> None:
-        self.send({"cells": self.run_cells(self.receive()["cells"])})
+        request = self.receive()
+        self.send({"cells": self.run_cells(request["cells"], bool(request.get("outputs")))})
         while True:
             request = self.receive()
             if request.get("quit"):
