@@ -84,7 +84,7 @@ def test_stock_nbgrader_scores_the_students_as_written(stock):
 #: A deleted test cell: nbgrader has no score for it and flags it for a manual grade;
 #: gradelab records its 0 (nothing to grade by hand). Both give 0 points.
 DELETED = ("editor", "problem1", "test_cubes")
-TASKS = {("plot_task")}
+TASKS = {"plot_task"}
 
 
 def same_as_stock(graded: dict, stock: dict, flags_of_tasks: bool) -> None:

@@ -60,9 +60,12 @@ class Student:
     stopped in about a second while slow-but-right code still has room.
     """
 
-    def __init__(self, session: Session, reference: ModuleType) -> None:
+    def __init__(
+        self, session: Session, reference: ModuleType, hidden: tuple[str, ...] = ()
+    ) -> None:
         self._session = session
         self._reference = reference
+        self._hidden = hidden
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -70,9 +73,15 @@ class Student:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             seconds = self._time_limit(name, args, kwargs)
-            return self._session.call_within(seconds, name, *args, **kwargs)
+            return self._session.call_without(self._hidden, seconds, name, *args, **kwargs)
 
+        call.__name__ = name
         return call
+
+    def without(self, *names: str) -> Student:
+        """The submission with its ``names`` gone while a call runs (see
+        ``gradelab.testing.expect_uses``)."""
+        return Student(self._session, self._reference, names)
 
     def _time_limit(self, name: str, args: tuple, kwargs: dict) -> float:
         limits = self._session.limits

@@ -12,6 +12,7 @@ Protocol, in order:
        with "outputs": true (nbgrader's way, ``cell_outputs``), each cell also has
        "outputs": [["stdout" | "stderr" | "result", "text"] | ["error", "type", "message"]]
     <- {"call": "name", "args": [...], "kwargs": {...}}   -> {"value": ...} | {"error": {...}}
+       (with "without": ["f"], the names are gone from the namespace during the call)
     <- {"get": "name"}                                      -> {"value": ...} | {"error": {...}}
     <- {"quit": true}
 """
@@ -35,6 +36,7 @@ from gradelab.sandbox import cell_outputs, confinement, wire
 CELL_PREFIX = "<cell "
 STDOUT_CAP = 20_000
 NAME_CHARS = 100
+KINDS = 20  # an exception's classes, its own first, as far as this
 
 
 class CappedText(io.TextIOBase):
@@ -80,7 +82,8 @@ def describe_exception(error: BaseException) -> dict[str, Any]:
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename.startswith(CELL_PREFIX):
             where = {"cell": frame.filename[len(CELL_PREFIX) : -1], "line": frame.lineno}
-    return {"type": type(error).__name__[:NAME_CHARS], **where}
+    kinds = [kind.__name__[:NAME_CHARS] for kind in type(error).__mro__[:KINDS]]
+    return {"type": type(error).__name__[:NAME_CHARS], "kinds": kinds, **where}
 
 
 class Jail:
@@ -142,7 +145,12 @@ class Jail:
                 return {"value": wire.encode(target)}
             args = wire.decode(request.get("args", []))
             kwargs = wire.decode(request.get("kwargs", {"__dict__": {}}))
-            return {"value": wire.encode(target(*args, **kwargs))}
+            names = [str(name) for name in request.get("without", [])]
+            hidden = {name: self.namespace.pop(name) for name in names if name in self.namespace}
+            try:
+                return {"value": wire.encode(target(*args, **kwargs))}
+            finally:
+                self.namespace.update(hidden)
         except wire.WireError as error:
             return {"error": {"type": "WireError", "detail": str(error)[:200]}}
         except BaseException as error:  # noqa: BLE001 - student code may raise anything

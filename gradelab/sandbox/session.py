@@ -60,6 +60,8 @@ class StudentRaised(SubmissionError):
         self.type = printable(error.get("type"), 80)
         self.cell = printable(error["cell"], 80) if error.get("cell") else None
         self.line = printable(error.get("line"), 12)
+        kinds = error.get("kinds")
+        self.kinds = [printable(k, 80) for k in kinds[:20]] if isinstance(kinds, list) else []
         where = f" (cell '{self.cell}', line {self.line})" if self.cell else ""
         unwritten = " - it is not written yet" if self.type == "NotImplementedError" else ""
         super().__init__(f"{what} raised {self.type}{where}{unwritten}")
@@ -228,7 +230,16 @@ class Session:
 
     def call_within(self, seconds: float, name: str, *args: Any, **kwargs: Any) -> Any:
         """``call``, with a time limit of its own for this call."""
+        return self.call_without((), seconds, name, *args, **kwargs)
+
+    def call_without(
+        self, hidden: tuple[str, ...], seconds: float, name: str, *args: Any, **kwargs: Any
+    ) -> Any:
+        """``call_within``, the student's names ``hidden`` gone during the call (to tell
+        whether ``name`` uses them)."""
         request = {"call": name, "args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)}
+        if hidden:
+            request["without"] = list(hidden)
         return self._value(name, request, seconds)
 
     def get(self, name: str) -> Any:
