@@ -72,6 +72,21 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from gradelab.migrate.suite import migrate
+
+    course = load_course(args)
+    course.require_assignment(args.assignment)
+    migration = migrate(course, args.assignment, force=args.force)
+    for path in migration.written:
+        print(f"wrote {path.relative_to(course.root)}")
+    if migration.untranslated:
+        print(f"{len(migration.untranslated)} statements of test cells to finish by hand:")
+        for item in migration.untranslated:
+            print(f"  {printable(str(item), 300)}")
+    return 0
+
+
 def cmd_autograde(args: argparse.Namespace) -> int:
     from gradelab.sandbox import spawn
 
@@ -283,6 +298,11 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {
         "grade submitted/ in the sandbox",
         "gradelab autograde week1 --student alice",
     ),
+    "migrate": (
+        cmd_migrate,
+        "write a hidden suite and a reference from an nbgrader assignment's test cells",
+        "gradelab migrate ps1",
+    ),
     "serve": (
         cmd_serve,
         "grade each submission as it arrives in nbgrader's exchange and release its feedback",
@@ -392,6 +412,10 @@ def build_parser() -> argparse.ArgumentParser:
         "nothing of the course changes",
     )
     add_grading_options(autograde)
+    subs["migrate"].add_argument("assignment")
+    subs["migrate"].add_argument(
+        "--force", action="store_true", help="replace autograder/ASSIGNMENT and its reference"
+    )
     serve = subs["serve"]
     serve.add_argument("assignments", nargs="*", help="assignments (default: all released)")
     add_grading_options(serve)

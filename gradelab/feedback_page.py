@@ -11,12 +11,16 @@ sanitized; its Content-Security-Policy forbids scripts and any network access be
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Any
 
 from nbconvert.exporters import Exporter
 from nbformat import NotebookNode
 from traitlets import default
+from traitlets.config import Config
 
+from gradelab.course import Course
+from gradelab.feedback_images import ImageSource
 from gradelab.grading.grade_notebook import is_test_cell, nbgrader_meta
 from gradelab.grading.nbgrader_step import RESULTS_KEY
 from gradelab.markup import escaped, markdown_html, sanitized
@@ -184,12 +188,17 @@ def not_graded_page(assignment: str, notebook: str, reason: str, max_score: floa
 
 
 def page(
-    nb: NotebookNode, info: dict, policy: list[str] | None = None, shows: str = "everything"
+    nb: NotebookNode,
+    info: dict,
+    policy: list[str] | None = None,
+    shows: str = "everything",
+    images: ImageSource | None = None,
 ) -> str:
     """The feedback page of a graded notebook; ``info`` is nbgrader's resources["nbgrader"],
     ``policy`` what the course's policy says of this submission and ``shows`` what the page
     may show now (see ``gradelab.policy``): never the notebook's own metadata, which is the
-    student's."""
+    student's. ``images``: the assignment's, embedded in Markdown cells."""
+    images = images or ImageSource(None)
     assignment, notebook = str(info.get("assignment", "")), str(info.get("notebook", ""))
     title = assignment if notebook in ("", assignment) else f"{assignment}: {notebook}"
     penalty = float(info.get("late_penalty") or 0)
@@ -217,12 +226,21 @@ def page(
     cells = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cells.append(f'<div class="cell markdown">{markdown_html(cell.source)}</div>')
+            text = images.fill(markdown_html(images.markdown(cell)))
+            cells.append(f'<div class="cell markdown">{text}</div>')
         elif is_test_cell(cell):
             cells.append(test_cell_html(cell, shows))
         elif cell.cell_type == "code" and cell.source.strip():
             cells.append(answer_cell_html(cell))
     return html_document(title, f"<header>{''.join(header)}</header>{''.join(cells)}")
+
+
+def released_folder(config: Config, info: dict) -> Path | None:
+    """The released folder of the page's assignment, whose images the page may show."""
+    assignment = str(info.get("assignment", ""))
+    if not assignment or "/" in assignment or assignment in (".", ".."):
+        return None
+    return Course.from_config(config).release_folder(assignment)
 
 
 class FeedbackPage(Exporter):
@@ -240,5 +258,7 @@ class FeedbackPage(Exporter):
         nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
         ours = resources.get("gradelab", {})
         shows = ours.get("shows", "everything")
-        page_html = page(nb_copy, resources.get("nbgrader", {}), ours.get("policy", []), shows)
+        info = resources.get("nbgrader", {})
+        images = ImageSource(released_folder(self.config, info))
+        page_html = page(nb_copy, info, ours.get("policy", []), shows, images)
         return page_html, resources

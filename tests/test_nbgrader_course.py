@@ -10,9 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
+from exchange_student import ExchangeStudent
 from nbgrader.api import Gradebook
 from nbgrader_students import ASSIGNMENT, COURSE, STUDENTS, submit_all
+from serving import serve_course, serving
+
+from gradelab.course import Course
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -66,6 +71,54 @@ def graded_by_gradelab(tmp_path_factory) -> tuple[Path, str]:
     return root, run(root, str(BIN / "gradelab"), "autograde", ASSIGNMENT).stdout
 
 
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Path:
+    """The course served by ``gradelab serve``; each student fetches, changes the notebooks
+    as above, submits, and waits for the feedback of both notebooks."""
+    base = tmp_path_factory.mktemp("served")
+    root = course_copy(base, with_gradelab=True)
+    course = Course.load(root)
+    serve_course(course, base / "exchange", {"*": {}}, [ASSIGNMENT])
+    with serving(Course.load(root), base / "serve.log"):
+        for name, change in STUDENTS.items():
+            someone = ExchangeStudent(name, base / "home" / name, base / "exchange", "numbers")
+            for path in sorted(someone.fetch(ASSIGNMENT).glob("*.ipynb")):
+                nbformat.write(change(nbformat.read(path, as_version=4)), path)
+            someone.submit(ASSIGNMENT)
+        for name in STUDENTS:
+            someone = ExchangeStudent(name, base / "home" / name, base / "exchange", "numbers")
+            someone.wait_for_feedback(ASSIGNMENT, count=2, seconds=120)
+    return root
+
+
+HAND_FINISHED = '''
+@pytest.mark.points(2, cell="test_partial")
+def test_partial(student):
+    """one point for cubes(2), one for sum_of_cubes(3)"""
+    score = (student.cubes(2) == [1, 8]) + (student.sum_of_cubes(3) == 36)
+    if score < 2:
+        raise PartialCredit(score / 2, f"{score} of the 2 checks pass")
+'''
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory) -> tuple[Path, str]:
+    """The course with the suite ``gradelab migrate`` writes, its one untranslated test
+    finished by hand as docs/migrating.md shows; graded by ``gradelab autograde``."""
+    root = course_copy(tmp_path_factory.mktemp("course"), with_gradelab=True)
+    said = run(root, str(BIN / "gradelab"), "migrate", ASSIGNMENT).stdout
+    tests = root / "autograder" / ASSIGNMENT / "test_problem1.py"
+    text = tests.read_text()
+    start = text.index("@pytest.mark.points(2, cell='test_partial')")
+    tests.write_text(
+        text[:start].replace("expect_raises,", "PartialCredit, expect_raises,") + HAND_FINISHED
+    )
+    run(root, str(BIN / "gradelab"), "release", ASSIGNMENT)
+    submit_all(root / "release" / ASSIGNMENT, root / "submitted")
+    run(root, str(BIN / "gradelab"), "autograde", ASSIGNMENT)
+    return root, said
+
+
 def test_stock_nbgrader_scores_the_students_as_written(stock):
     """The course does what it means to under nbgrader itself (so the comparison is not
     between two graders that both give nothing)."""
@@ -106,3 +159,22 @@ def test_gradelab_autograde_gives_each_cell_stock_nbgraders_score(stock, graded_
 @pytest.mark.xfail(strict=True, reason="task cells awaiting a manual grade: issue 18, item 3")
 def test_gradelab_flags_task_cells_for_a_manual_grade_as_nbgrader_does(stock, graded_by_gradelab):
     same_as_stock(cell_scores(graded_by_gradelab[0]), stock, flags_of_tasks=True)
+
+
+def test_gradelab_serve_gives_each_cell_stock_nbgraders_score(stock, served):
+    same_as_stock(cell_scores(served), stock, flags_of_tasks=False)
+
+
+def test_migrate_names_each_statement_it_could_not_translate_with_cell_and_line(migrated):
+    said = migrated[1]
+    assert "3 statements of test cells to finish by hand" in said
+    assert "cell test_partial, line 2: if cubes(2) == [1, 8]:" in said
+    assert "cell test_partial, line 6: score" in said
+    assert "cell test_cubes," not in said and "cell test_sum_of_cubes," not in said
+
+
+def test_the_migrated_suite_gives_stock_nbgraders_scores_but_for_a_deleted_test(stock, migrated):
+    """A hidden test does not live in the notebook: deleting its cell loses nothing."""
+    graded = cell_scores(migrated[0])
+    assert graded[DELETED] == (2.0, False)
+    same_as_stock({**graded, DELETED: (0.0, False)}, stock, flags_of_tasks=False)
