@@ -42,13 +42,14 @@ def right(notebook: NotebookNode) -> NotebookNode:
 
 
 def wrong(notebook: NotebookNode) -> NotebookNode:
-    """Cubes right up to 2 only, no ValueError, a mean without the square."""
+    """Cubes right up to 2 only, no ValueError, a mean square as a dict (a test comparing
+    it raises TypeError: the test fails, for this student alone)."""
     return answered(
         notebook,
         {
             **RIGHT,
             "cubes": "def cubes(n):\n    return [i**3 for i in range(1, min(n, 2) + 1)]",
-            "mean_square": "def mean_square(xs):\n    return float(np.mean(xs))",
+            "mean_square": "def mean_square(xs):\n    return {'mean': float(np.mean(xs))}",
         },
     )
 
