@@ -72,7 +72,8 @@ def graded_by_gradelab(tmp_path_factory) -> tuple[Path, str]:
     root = course_copy(tmp_path_factory.mktemp("course"), with_gradelab=True)
     run(root, str(BIN / "gradelab"), "release", ASSIGNMENT)
     submit_all(root / "release" / ASSIGNMENT, root / "submitted")
-    return root, run(root, str(BIN / "gradelab"), "autograde", ASSIGNMENT).stdout
+    done = run(root, str(BIN / "gradelab"), "autograde", ASSIGNMENT)
+    return root, done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +160,13 @@ def test_gradelab_autograde_gives_each_cell_stock_nbgraders_score(stock, graded_
     root, printed = graded_by_gradelab
     same_as_stock(cell_scores(root), stock, flags_of_tasks=False)
     assert "graded as nbgrader grades" in printed
+
+
+def test_gradelab_autograde_warns_of_edited_read_only_cells_as_nbgrader_does(graded_by_gradelab):
+    printed = graded_by_gradelab[1]
+    edited = "editor/hw1/problem1: read-only cells edited (checksum changed): intro, test_sum"
+    assert edited in printed
+    assert "right/hw1" not in printed and "editor/hw1/problem2" in printed
 
 
 @pytest.mark.xfail(strict=True, reason="task cells awaiting a manual grade: issue 18, item 3")
