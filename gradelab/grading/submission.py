@@ -98,7 +98,8 @@ class SubmissionGrader:
             },
         }
         notebook = nbformat.read(path, as_version=4)
-        edited = edited_locked_cells(notebook, self.course.db_url, assignment, path.stem)
+        release = self.course.release_notebook(assignment, path.stem)
+        edited = edited_locked_cells(notebook, release)
         if edited:
             log.warning(
                 "%s/%s/%s: read-only cells edited (checksum changed): %s; the source's are graded",
