@@ -17,6 +17,7 @@ trusted process, with data only from the sandbox; ``gradelab migrate`` writes on
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from nbformat import NotebookNode, from_dict
 from nbgrader.utils import determine_grade
@@ -79,7 +80,7 @@ def stopped_output(reason: str) -> NotebookNode:
 
 def run_like_nbgrader(
     notebook: NotebookNode,
-    released: object,
+    released: Path,
     limits: Limits,
     accept_weak_isolation: bool = False,
     extra_visible: tuple[str, ...] = (),
