@@ -73,6 +73,7 @@ def graded_by_gradelab(tmp_path_factory) -> tuple[Path, str]:
     run(root, str(BIN / "gradelab"), "release", ASSIGNMENT)
     submit_all(root / "release" / ASSIGNMENT, root / "submitted")
     done = run(root, str(BIN / "gradelab"), "autograde", ASSIGNMENT)
+    run(root, str(BIN / "gradelab"), "report", ASSIGNMENT)
     return root, done.stdout + done.stderr
 
 
@@ -122,6 +123,7 @@ def migrated(tmp_path_factory) -> tuple[Path, str]:
     run(root, str(BIN / "gradelab"), "release", ASSIGNMENT)
     submit_all(root / "release" / ASSIGNMENT, root / "submitted")
     run(root, str(BIN / "gradelab"), "autograde", ASSIGNMENT)
+    run(root, str(BIN / "gradelab"), "report", ASSIGNMENT)
     return root, said
 
 
@@ -160,6 +162,8 @@ def test_gradelab_autograde_gives_each_cell_stock_nbgraders_score(stock, graded_
     root, printed = graded_by_gradelab
     same_as_stock(cell_scores(root), stock, flags_of_tasks=False)
     assert "graded as nbgrader grades" in printed
+    report = (root / "gradebook" / f"report_{ASSIGNMENT}.html").read_text()
+    assert "graded as nbgrader grades: the test cells ran beside the student" in report
 
 
 def test_gradelab_autograde_warns_of_edited_read_only_cells_as_nbgrader_does(graded_by_gradelab):
@@ -198,3 +202,5 @@ def test_the_migrated_suite_gives_stock_nbgraders_scores_but_for_a_deleted_test(
     graded = cell_scores(migrated[0])
     assert graded[DELETED] == (2.0, False)
     same_as_stock({**graded, DELETED: (0.0, False)}, stock, flags_of_tasks=False)
+    report = (migrated[0] / "gradebook" / f"report_{ASSIGNMENT}.html").read_text()
+    assert "graded as nbgrader grades" not in report
