@@ -164,6 +164,10 @@ def test_gradelab_autograde_gives_each_cell_stock_nbgraders_score(stock, graded_
     assert "graded as nbgrader grades" in printed
     report = (root / "gradebook" / f"report_{ASSIGNMENT}.html").read_text()
     assert "graded as nbgrader grades: the test cells ran beside the student" in report
+    header = "Homework for the numbers course"  # the header notebook, on top of each
+    for notebook in ("problem1", "problem2"):
+        released = (root / "release" / ASSIGNMENT / f"{notebook}.ipynb").read_text()
+        assert header in released
 
 
 def test_gradelab_autograde_warns_of_edited_read_only_cells_as_nbgrader_does(graded_by_gradelab):
