@@ -21,6 +21,12 @@ from IPython.lib.pretty import pretty
 CELL_CHARS = 20_000
 TOTAL_CHARS = 2_000_000
 TRACEBACK_LINES = 30
+#: A cell's last value is kept whole up to this length, whatever the budget: nbgrader reads
+#: a partial score from it (a longer text is no number either way).
+RESULT_CHARS = 1_000
+#: Outputs of one cell: a cell that switches between stdout and stderr more often than this
+#: has shown both already, which is all its score depends on.
+MAX_OUTPUTS = 100
 
 
 class Budget:
@@ -48,12 +54,16 @@ class Stream(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
+        """Keep ``text`` within the budget; an output is recorded even when the budget is
+        spent (an empty write shows nothing, as in Jupyter)."""
         text = str(text)
+        if not text:
+            return 0
         used = sum(len(item[-1]) for item in self.shown)
         kept = self.budget.take(text, CELL_CHARS - used)
         if self.shown and self.shown[-1][0] == self.name:
             self.shown[-1][1] += kept
-        else:
+        elif len(self.shown) < MAX_OUTPUTS:
             self.shown.append([self.name, kept])
         return len(text)
 
@@ -76,7 +86,7 @@ def run_cell(
         value = eval(compile(ast.Expression(last.value), filename, "eval"), namespace)
         if value is not None and not DisplayHook.semicolon_at_end_of_expression(source):
             namespace["_"] = value
-            shown.append(["result", budget.take(pretty(value), CELL_CHARS)])
+            shown.append(["result", pretty(value)[:RESULT_CHARS]])
     finally:
         sys.stdout, sys.stderr = saved
 
