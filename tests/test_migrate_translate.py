@@ -38,7 +38,7 @@ def test_nbgraders_idioms_for_raising_and_using_a_helper_become_helpers():
         "else:\n    raise AssertionError('x')\nfinally:\n    squares = saved"
     )
     assert translated(raises).body == ["expect_raises(ValueError, student.squares, -1)"]
-    assert translated(uses).body == ["expect_uses(student, 'total', 'squares', 2)"]
+    assert translated(uses).body == ['expect_uses(student, "total", "squares", 2)']
 
 
 def test_what_cannot_be_translated_is_named_with_its_line():

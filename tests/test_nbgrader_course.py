@@ -116,7 +116,7 @@ def migrated(tmp_path_factory) -> tuple[Path, str]:
     said = run(root, str(BIN / "gradelab"), "migrate", ASSIGNMENT).stdout
     tests = root / "autograder" / ASSIGNMENT / "test_problem1.py"
     text = tests.read_text()
-    start = text.index("@pytest.mark.points(2, cell='test_partial')")
+    start = text.index('@pytest.mark.points(2, cell="test_partial")')
     tests.write_text(
         text[:start].replace("expect_raises,", "PartialCredit, expect_raises,") + HAND_FINISHED
     )

@@ -9,6 +9,7 @@ code), in order. Nothing of the notebooks is run: the cells are read with ``ast`
 from __future__ import annotations
 
 import ast
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,12 +84,13 @@ def test_file(
             where = ", ".join(str(u.line) for u in cell.untranslated)
             lines.append(f"# gradelab migrate could not translate line(s) {where} of this cell:")
             lines.extend(f"# {line}" for line in cell.source.splitlines())
-            lines.append(f"raise NotImplementedError({cell.grade_id + ': finish by hand'!r})")
+            unfinished = json.dumps(f"{cell.grade_id}: finish by hand")
+            lines.append(f"raise NotImplementedError({unfinished})")
         else:
             lines.extend(cell.body or ["pass"])
         body = "".join(f"    {line}\n" for line in lines)
         parts.append(
-            f"\n\n@pytest.mark.points({cell.points:g}, cell={cell.grade_id!r})\n"
+            f"\n\n@pytest.mark.points({cell.points:g}, cell={json.dumps(cell.grade_id)})\n"
             f"def test_{name.removeprefix('test_')}(student):\n{body}"
         )
     return "".join(parts)

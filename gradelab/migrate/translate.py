@@ -12,6 +12,7 @@ Whatever else the cell does is named, with its line, for the instructor to finis
 from __future__ import annotations
 
 import ast
+import json
 from dataclasses import dataclass, field
 
 MAX_SOURCE_CHARS = 100_000
@@ -219,4 +220,4 @@ def uses_helper(
         return None
     helper = save.value.id
     args = "".join(f", {ast.unparse(arg)}" for arg in call.args)
-    return 3, f"expect_uses(student, {call.func.id!r}, {helper!r}{args})"
+    return 3, f"expect_uses(student, {json.dumps(call.func.id)}, {json.dumps(helper)}{args})"
