@@ -48,7 +48,9 @@ def was_restored(cell: NotebookNode) -> bool:
 
 
 def output_node(item: list[str], count: int) -> NotebookNode:
-    """One output of nbformat's schema from what the sandbox sent (``cell_outputs``)."""
+    """One output of nbformat's schema from what the sandbox sent (``cell_outputs``), its
+    text made writable as UTF-8 (a lone surrogate becomes "?")."""
+    item = [part.encode("utf-8", "replace").decode("utf-8") for part in item]
     kind = item[0]
     if kind in ("stdout", "stderr"):
         return from_dict({"output_type": "stream", "name": kind, "text": item[1]})

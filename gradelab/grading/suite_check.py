@@ -4,6 +4,8 @@ The reference solution (the source notebook's solutions) is graded like a submis
 the sandbox, with the hidden suite. A test that breaks (an unknown name, a fixture error,
 ``cell=`` naming no grade cell, points that do not add up) or a reference short of full
 marks is the author's mistake: the run stops before it can cost any student a point.
+An assignment without a hidden suite is checked the same way, its reference graded as
+nbgrader grades (``nbgrader_mode``): every test cell must give the reference its points.
 """
 
 from __future__ import annotations
