@@ -1,8 +1,11 @@
 """A cell's outputs as Jupyter shows them, kept within bounds that never change its score:
 its last value, whether it wrote to stderr, and its error."""
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
+from gradelab.grading.nbgrader_mode import output_node
 from gradelab.sandbox import cell_outputs
 from gradelab.sandbox.cell_outputs import Budget, run_cell
 
@@ -53,3 +56,10 @@ def test_switching_streams_is_bounded():
 def test_an_exit_is_an_error_of_the_cell(source):
     shown = outputs(source)
     assert shown[0][0][1] == "SystemExit"
+
+
+def test_a_lone_surrogate_a_cell_printed_cannot_stop_the_notebook_being_written():
+    node = output_node(["stdout", "a\udc80b"], 1)
+    assert node.text == "a?b"
+    notebook = new_notebook(cells=[new_code_cell("print(x)", outputs=[node])])
+    assert "a?b" in nbformat.writes(notebook)
