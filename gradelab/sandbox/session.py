@@ -25,6 +25,7 @@ from typing import Any
 
 from gradelab.errors import IsolationUnavailable
 from gradelab.sandbox import spawn, wire
+from gradelab.sandbox.exception_names import shown_error
 from gradelab.sandbox.limits import Isolation, Limits
 from gradelab.text import printable
 
@@ -56,10 +57,11 @@ class SubmissionError(Exception):
 
 
 class StudentRaised(SubmissionError):
-    def __init__(self, what: str, error: dict[str, Any]) -> None:
-        self.type = printable(error.get("type"), 80)
-        self.cell = printable(error["cell"], 80) if error.get("cell") else None
-        self.line = printable(error.get("line"), 12)
+    def __init__(self, what: str, error: dict[str, Any], code: list[tuple[str, str]]) -> None:
+        shown = shown_error(error, code)
+        self.type = shown["type"]
+        self.cell = printable(shown["cell"], 80) if shown["cell"] else None
+        self.line = shown["line"]
         where = f" (cell '{self.cell}', line {self.line})" if self.cell else ""
         unwritten = " - it is not written yet" if self.type == "NotImplementedError" else ""
         super().__init__(f"{what} raised {self.type}{where}{unwritten}")
@@ -100,7 +102,7 @@ def cell_reports(reply: dict[str, Any], code: list[tuple[str, str]]) -> list[Cel
         error = report.get("error") if isinstance(report, dict) else "malformed"
         if error is not None and not isinstance(error, dict):
             raise SandboxLost("it sent a reply the grader cannot read")
-        checked.append(CellReport(name, error))
+        checked.append(CellReport(name, None if error is None else shown_error(error, code)))
     return checked
 
 
@@ -243,7 +245,7 @@ class Session:
                 raise StudentMissing(name)
             if error.get("type") == "WireError":
                 raise SubmissionError(f"{name} returned a value that cannot be graded as data")
-            raise StudentRaised(name, error)
+            raise StudentRaised(name, error, self._code)
         started = time.monotonic()
         try:
             return wire.decode(reply["value"])
