@@ -221,7 +221,7 @@ class Question:
     why_not: dict[str, str] = field(default_factory=dict)
     tolerance: float = 1e-6
     cell: str = ""
-    show_correctness: bool = True
+    show_correctness: bool = False
     cost: str | None = None
     wrt: str | tuple[str, ...] | None = None
     allow_floats: bool = True
@@ -271,7 +271,7 @@ class Quiz:
     title: str
     questions: tuple[Question, ...]
     intro: str = ""
-    show_correctness: bool = True
+    show_correctness: bool = False
 
     def question(self, question_id: str) -> Question:
         for question in self.questions:
@@ -397,7 +397,7 @@ def read_quiz(path: Path) -> Quiz:
         raise QuizError(
             f"{path}: unknown field(s) {sorted(unknown)}; fields are {sorted(QUIZ_FIELDS)}"
         )
-    show = data.get("show_correctness", True)
+    show = data.get("show_correctness", False)
     if not isinstance(show, bool):
         raise QuizError(f"{path}: show_correctness = true or false")
     questions = data.get("question", [])
