@@ -26,6 +26,13 @@ def _escaped_lines(text: str) -> str:
 class EscapingFormatter(logging.Formatter):
     """A formatter whose message is one escaped line, and whose traceback lines are escaped."""
 
+    def format(self, record: logging.LogRecord) -> str:
+        cached, record.exc_text = record.exc_text, None  # another handler's, unescaped
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
         return printable(super().formatMessage(record), MAX_LINE)
 
