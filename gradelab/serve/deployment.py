@@ -38,8 +38,8 @@ from gradelab.course import Course
 from gradelab.errors import CourseError
 
 log = logging.getLogger("gradelab.serve")
-PRIVATE_FOLDERS = ("gradebook", "solutions", "autograder", "source", "submitted", "autograded")
-PRIVATE_STEPS = ("feedback",)
+PRIVATE_FOLDERS = ("gradebook", "solutions", "autograder")
+PRIVATE_STEPS = ("source", "submitted", "autograded", "feedback")  # nbgrader's, as configured
 GROUP_OR_OTHERS_SEARCH = 0o011
 GROUP_OR_OTHERS_READ = 0o044
 
