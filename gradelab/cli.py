@@ -158,21 +158,19 @@ def cmd_autograde(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import logging
-
+    from gradelab import logs
     from gradelab.sandbox import spawn
+    from gradelab.serve.deployment import check_deployment
 
+    logs.install()
     course = load_course(args)
+    check_deployment(course)
     assignments = [course.require_assignment(name) for name in args.assignments]
     require_isolation(args.accept_weak_isolation)
     if not args.scheduler:
         spawn.start_fork_server()
     from gradelab.serve.service import Service
 
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout
-    )
-    logging.getLogger("gradelab.serve").setLevel(logging.INFO)  # nbgrader's steps stay quiet
     service = Service(course, args.workers, args.scheduler, args.accept_weak_isolation, assignments)
     service.run()
     return 0

@@ -123,13 +123,17 @@ def kind_of(value: Any) -> str:
 
 
 def as_numbers(value: Any, what: str) -> np.ndarray:
-    """``value`` as a float array, or a failure saying it is not numbers.
+    """``value`` as a float array, or a failure saying it is not (real) numbers: a complex
+    value is refused, never cut to its real part.
 
     >>> as_numbers([1, 2], "f")
     array([1., 2.])
     """
     try:
-        array = np.asarray(value, dtype=float)
+        array = np.asarray(value)
+        if array.dtype.kind == "c":
+            raise AssertionError(f"{what} returned complex numbers; expected real numbers")
+        array = array.astype(float)
     except (TypeError, ValueError):
         raise AssertionError(f"{what} returned {kind_of(value)}, which is not numbers") from None
     return array

@@ -15,12 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nbclient import NotebookClient
 
-from gradelab.quiz.draw import draw
+from gradelab.quiz.draw import draw, typed
 from gradelab.quiz.judge import judge
 from gradelab.quiz.spec import read_quiz
 from gradelab.samples import Sample, place_samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.student import CheckFailed, load_quiz
 
 QUIZ = "quick"
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "authoring.md"
@@ -84,7 +85,26 @@ def test_release_builds_one_cell_per_answer_and_keeps_the_quiz_file_back(quick):
     assert tests == {"test_power_rule": 2, "test_step_size": 1, "test_new_w": 2}
     public = json.loads((folder / "quiz.json").read_text())
     assert {q["id"] for q in public["questions"]} == {"power_rule", "step_size", "new_w"}
-    assert all("answer" in q for q in public["questions"]), "show_correctness is the default"
+    keys = {"answer", "mistakes", "why_not", "tolerance"}
+    assert not any(keys & set(q) for q in public["questions"]), "a graded quiz keeps its keys"
+
+
+def test_a_graded_quizs_release_holds_no_key_nor_mistake_of_any_student(quick):
+    quiz = read_quiz(quick.source_folder(QUIZ) / "quiz.toml")
+    texts = set()
+    for question in quiz.questions:
+        if question.kind == "choice":
+            continue  # its key is one of the letters every student sees
+        wrong = [m.answer for m in question.mistakes if m.answer]
+        texts |= {question.answer, *wrong}
+        for student in ("reference", "alice", "bob", "carol", "student007", ""):
+            values = draw(question, quick.course_id, QUIZ, student)
+            texts |= {typed(text, question, values) for text in (question.answer, *wrong)}
+    searched = {text for text in texts if len(text) >= 4}
+    assert len(searched) >= 10
+    folder = quick.release_folder(QUIZ)
+    released = "\n".join(p.read_text() for p in sorted(folder.rglob("*")) if p.is_file())
+    assert sorted(text for text in searched if text in released) == []
 
 
 def test_a_quiz_that_hides_correctness_releases_no_key(released_copy):
@@ -210,9 +230,11 @@ def test_an_expression_built_with_sympy_needs_a_notebook_of_the_authors(quick, g
     assert "question 'd' is built with sympy" in said
 
 
-def run_notebook(folder: Path, cells: dict[str, str], env: dict[str, str]) -> nbformat.NotebookNode:
+def run_notebook(
+    folder: Path, cells: dict[str, str], env: dict[str, str], name: str = QUIZ
+) -> nbformat.NotebookNode:
     """Fill the answer cells of the release notebook and run it in a real kernel."""
-    notebook = nbformat.read(folder / f"{QUIZ}.ipynb", as_version=4)
+    notebook = nbformat.read(folder / f"{name}.ipynb", as_version=4)
     for cell in notebook.cells:
         name = cell.metadata.get("nbgrader", {}).get("grade_id")
         if name in cells:
@@ -248,7 +270,7 @@ def output_of(notebook: nbformat.NotebookNode, grade_id: str) -> str:
     return "\n".join(parts)
 
 
-def test_the_notebook_shows_the_hub_users_numbers_and_checks_each_answer(quick, gradelab):
+def test_the_notebook_shows_the_hub_users_numbers_and_how_each_answer_reads(quick, gradelab):
     key = key_of(quick, gradelab, "alice")
     quiz = read_quiz(quick.source_folder(QUIZ) / "quiz.toml")
     a, k = draw(quiz.question("power_rule"), quick.course_id, QUIZ, "alice").values()
@@ -256,10 +278,28 @@ def test_the_notebook_shows_the_hub_users_numbers_and_checks_each_answer(quick, 
     notebook = run_notebook(quick.release_folder(QUIZ), cells, {"JUPYTERHUB_USER": "alice"})
     assert "the numbers of **alice**" in output_of(notebook, "setup")
     assert f"{a}" in output_of(notebook, "power_rule_prompt")
-    assert "step_size: right" in output_of(notebook, "test_step_size")
-    power = output_of(notebook, "test_power_rule")
-    assert "CheckFailed" in power and "The power rule also multiplies by the exponent" in power
-    assert "CheckFailed" in output_of(notebook, "test_new_w")
+    for question in ("step_size", "power_rule"):
+        said = output_of(notebook, f"test_{question}")
+        assert f"{question} is read; it is graded after you submit" in said, said
+        assert "CheckFailed" not in said and "right" not in said
+    assert "The power rule also multiplies" not in output_of(notebook, "test_power_rule")
+    assert "CheckFailed" in output_of(notebook, "test_new_w"), "1e9 is not read as a number"
+
+
+def test_a_practice_quiz_checks_each_answer_at_once_and_releases_its_keys(tmp_path, capsys):
+    (tmp_path / "quiz.toml").write_text("show_correctness = true\n" + documented_quiz())
+    quiz = read_quiz(tmp_path / "quiz.toml")
+    public = quiz.public("course", "practice")
+    assert all("answer" in q for q in public["questions"])
+    (tmp_path / "quiz.json").write_text(json.dumps(public))
+    notebook_quiz = load_quiz("alice", tmp_path)
+    notebook_quiz.check("step_size", "b")
+    assert "step_size: right" in capsys.readouterr().out
+    a, k = draw(quiz.question("power_rule"), "course", "practice", "alice").values()
+    with pytest.raises(CheckFailed, match="The power rule also multiplies by the exponent"):
+        notebook_quiz.check("power_rule", f"{a}*x^({k}-1)")
+    with pytest.raises(CheckFailed):
+        notebook_quiz.check("new_w", 1e9)
 
 
 def test_the_notebook_without_an_id_shows_practice_numbers(quick):

@@ -20,7 +20,7 @@ from gradelab.sandbox.session import CellReport, Session, SubmissionError
 from gradelab.text import printable
 
 MAX_NOTES = 20
-_RAISED_NOTE = re.compile(r"cell '(?P<cell>.*?)' raised .+ at line .* when it was run")
+_RAISED_NOTE = re.compile(r"cell '(?P<cell>.*?)' raised .+ when it was run")
 
 
 @dataclass
@@ -90,8 +90,9 @@ def test_cells(notebook: NotebookNode) -> dict[str, float]:
 
 def cell_errors_as_notes(reports: list[CellReport]) -> list[str]:
     return [
-        f"cell '{printable(r.name, 80)}' raised {printable(r.error.get('type'), 80)} at line "
-        f"{printable(r.error.get('line'), 12)} when it was run"
+        f"cell '{printable(r.name, 80)}' raised {r.error['type']}"
+        + (f" at line {r.error['line']}" if r.error["line"] else "")
+        + " when it was run"
         for r in reports
         if r.error
     ][:MAX_NOTES]

@@ -26,7 +26,7 @@ Values = dict[str, Fraction]
 def draw(question: Question, course_id: str, quiz: str, student_id: str) -> Values:
     """The question's parameters for ``student_id`` (an empty id: the practice numbers)."""
     rng = variant_rng(course_id, quiz, question.id, numbers_id(student_id))
-    return {p.name: p.values[int(rng.integers(len(p.values)))] for p in question.params}
+    return {p.name: p.value(int(rng.integers(p.count))) for p in question.params}
 
 
 def shown(question: Question, values: Values) -> dict[str, str]:

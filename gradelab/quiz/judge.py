@@ -3,8 +3,8 @@
 The same judgement runs in the notebook (when the question shows correctness) and in the
 grader. Expressions go through ``gradelab.symbolic.check`` (declared mistakes and the
 built-in mistake bank named, partial credit); numbers are compared exactly (as rationals)
-first, then within the question's relative tolerance; a choice is one letter. A judgement
-never shows the key.
+first, then within the question's relative tolerance (an absolute one for a key of 0); a
+choice is one letter. A judgement never shows the key.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from gradelab.quiz.draw import Values, substituted
 from gradelab.quiz.spec import LETTERS, Question
 from gradelab.sandbox.wire import SympyText
 from gradelab.symbolic import Mistake, ParseError, check, parse
+
+ZERO_TOLERANCE = 1e-12  # absolute, for a number whose key (or declared mistake) is 0
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,13 @@ def exact_number(value: Any) -> Fraction | float | None:
 
 
 def _close(found: Fraction | float, target: Fraction | float, tolerance: float) -> bool:
+    """Within ``tolerance`` of ``target``, relative; a target of 0, where a relative
+    tolerance takes nothing but 0, takes ``ZERO_TOLERANCE`` absolute (unless tolerance is 0)."""
     if found == target:
         return True
-    return abs(float(found) - float(target)) <= tolerance * max(abs(float(target)), 1e-300)
+    if target == 0:
+        return tolerance > 0 and abs(float(found)) <= ZERO_TOLERANCE
+    return abs(float(found) - float(target)) <= tolerance * abs(float(target))
 
 
 def judge_number(question: Question, values: Values, value: Any) -> Judgement:

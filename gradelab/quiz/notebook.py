@@ -69,7 +69,11 @@ def question_cells(number: int, question: Question, course_id: str, assignment: 
 
 def quiz_notebook(quiz: Quiz, course_id: str, assignment: str) -> nbformat.NotebookNode:
     """The source notebook of ``quiz`` for ``assignment`` of ``course_id``."""
-    correctness = " and whether it is right" if quiz.show_correctness else ""
+    correctness = (
+        " and whether it is right"
+        if quiz.show_correctness
+        else "; whether it is right comes with your feedback, after you submit"
+    )
     intro = "\n\n".join(
         part
         for part in (f"# {quiz.title}", quiz.intro, HOW_TO_ANSWER.format(correctness=correctness))

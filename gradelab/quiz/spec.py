@@ -24,6 +24,7 @@ the field, and says what is expected. See docs/authoring.md for the format; in s
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ QUESTION_FIELDS = {
 FORMS = ("text", "sympy")
 QUIZ_FIELDS = {"title", "intro", "show_correctness", "question"}
 MISTAKE_FIELDS = {"answer", "builtin", "feedback", "score"}
+MAX_VALUES = 10**12  # a parameter's values, drawn by index (never listed)
 
 
 class QuizError(AssignmentError):
@@ -73,17 +75,37 @@ class Param:
     choices: tuple[Fraction, ...] = ()
     exclude: frozenset[Fraction] = frozenset()
 
+    def _steps(self) -> tuple[int, int]:
+        """The first and last k whose value k / 10**decimals lies within [low, high]."""
+        scale = 10**self.decimals
+        return math.ceil(self.low * scale), math.floor(self.high * scale)
+
+    def _excluded_steps(self) -> list[int]:
+        """The k of each excluded value the range would draw, in increasing order."""
+        scale = 10**self.decimals
+        first, last = self._steps()
+        steps = (value * scale for value in self.exclude)
+        return sorted(int(k) for k in steps if k.denominator == 1 and first <= k <= last)
+
     @property
-    def values(self) -> list[Fraction]:
-        """Every value it may take, in order."""
+    def count(self) -> int:
+        """How many values it may take."""
         if self.choices:
-            found = list(self.choices)
-        else:
-            scale = 10**self.decimals
-            found = [
-                Fraction(k, scale) for k in range(int(self.low * scale), int(self.high * scale) + 1)
-            ]
-        return [value for value in found if value not in self.exclude]
+            return sum(1 for value in self.choices if value not in self.exclude)
+        first, last = self._steps()
+        return max(0, last - first + 1 - len(self._excluded_steps()))
+
+    def value(self, index: int) -> Fraction:
+        """The ``index``-th value it may take (0 <= index < count): a choice in its order, or
+        a value of the range in increasing order, computed without listing the range."""
+        if self.choices:
+            return [value for value in self.choices if value not in self.exclude][index]
+        step = self._steps()[0] + index
+        for excluded in self._excluded_steps():
+            if excluded > step:
+                break
+            step += 1
+        return Fraction(step, 10**self.decimals)
 
     def text(self, value: Fraction) -> str:
         """The value as it is shown: 3, -2.5 (with its decimals), 0.05."""
@@ -159,10 +181,10 @@ def read_param(name: str, spec: Any, where: str) -> Param:
         if not isinstance(decimals, int) or not 0 <= decimals <= 6 or low > high:
             raise QuizError(f"{where}: needs low <= high and decimals from 0 to 6")
         param = Param(name, low, high, decimals, exclude=exclude)
-    if not param.values:
+    if param.count == 0:
         raise QuizError(f"{where}: no value is left to draw")
-    if len(param.values) > 10**6:
-        raise QuizError(f"{where}: more than a million values; use fewer decimals")
+    if param.count > MAX_VALUES:
+        raise QuizError(f"{where}: more than {MAX_VALUES:.0e} values; use fewer decimals")
     return param
 
 
@@ -199,7 +221,7 @@ class Question:
     why_not: dict[str, str] = field(default_factory=dict)
     tolerance: float = 1e-6
     cell: str = ""
-    show_correctness: bool = True
+    show_correctness: bool = False
     cost: str | None = None
     wrt: str | tuple[str, ...] | None = None
     allow_floats: bool = True
@@ -249,7 +271,7 @@ class Quiz:
     title: str
     questions: tuple[Question, ...]
     intro: str = ""
-    show_correctness: bool = True
+    show_correctness: bool = False
 
     def question(self, question_id: str) -> Question:
         for question in self.questions:
@@ -375,7 +397,7 @@ def read_quiz(path: Path) -> Quiz:
         raise QuizError(
             f"{path}: unknown field(s) {sorted(unknown)}; fields are {sorted(QUIZ_FIELDS)}"
         )
-    show = data.get("show_correctness", True)
+    show = data.get("show_correctness", False)
     if not isinstance(show, bool):
         raise QuizError(f"{path}: show_correctness = true or false")
     questions = data.get("question", [])

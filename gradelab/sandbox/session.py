@@ -25,6 +25,7 @@ from typing import Any
 
 from gradelab.errors import IsolationUnavailable
 from gradelab.sandbox import spawn, wire
+from gradelab.sandbox.exception_names import shown_error
 from gradelab.sandbox.limits import Isolation, Limits
 from gradelab.text import printable
 
@@ -56,10 +57,13 @@ class SubmissionError(Exception):
 
 
 class StudentRaised(SubmissionError):
-    def __init__(self, what: str, error: dict[str, Any]) -> None:
-        self.type = printable(error.get("type"), 80)
-        self.cell = printable(error["cell"], 80) if error.get("cell") else None
-        self.line = printable(error.get("line"), 12)
+    def __init__(self, what: str, error: dict[str, Any], code: list[tuple[str, str]]) -> None:
+        shown = shown_error(error, code)
+        self.type = shown["type"]
+        self.cell = printable(shown["cell"], 80) if shown["cell"] else None
+        self.line = shown["line"]
+        #: The class names of what was raised, its own and its bases', for the grader's
+        #: judgement only (``expect_raises``); never shown.
         kinds = error.get("kinds")
         self.kinds = [printable(k, 80) for k in kinds[:20]] if isinstance(kinds, list) else []
         where = f" (cell '{self.cell}', line {self.line})" if self.cell else ""
@@ -121,7 +125,7 @@ def cell_reports(
         shown = report.get("outputs", []) if outputs else []
         if not valid_outputs(shown):
             raise SandboxLost("it sent a reply the grader cannot read")
-        checked.append(CellReport(name, error, shown))
+        checked.append(CellReport(name, None if error is None else shown_error(error, code), shown))
     return checked
 
 
@@ -277,7 +281,7 @@ class Session:
                 raise StudentMissing(name)
             if error.get("type") == "WireError":
                 raise SubmissionError(f"{name} returned a value that cannot be graded as data")
-            raise StudentRaised(name, error)
+            raise StudentRaised(name, error, self._code)
         started = time.monotonic()
         try:
             return wire.decode(reply["value"])
