@@ -213,17 +213,28 @@ def cmd_similarity(args: argparse.Namespace) -> int:
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
-    from gradelab.quiz.validate import quiz_variants
-    from gradelab.selftest import selftest, verdict_table
+    from gradelab.quiz.validate import quiz_problems, quiz_variants
+    from gradelab.selftest import selftest, verdict_table, verdicts_data
 
     course = load_course(args)
     require_isolation(False)
-    ok = True
+    ok, found = True, {}
     for assignment in assignments_or_all(course, args.assignments):
         verdicts = selftest(course, assignment)
-        variants_ok, variants = quiz_variants(course, assignment)
-        print(verdict_table(assignment, verdicts) + variants, flush=True)
+        if args.json:
+            problems = quiz_problems(course, assignment)
+            variants_ok = not problems
+            found[assignment] = {
+                "submissions": verdicts_data(verdicts),
+                "quiz_problems": [vars(p) for p in problems],
+            }
+        else:
+            variants_ok, variants = quiz_variants(course, assignment)
+            every = args.all_cells or args.verbose > 0
+            print(verdict_table(assignment, verdicts, every) + variants, flush=True)
         ok &= all(v.ok for v in verdicts) and variants_ok
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=1))
     return 0 if ok else 1
 
 

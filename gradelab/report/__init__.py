@@ -8,7 +8,8 @@ the submissions not attempted, the crashes and limits, and those not graded.
 
 The parts, in the order the page is made: ``submissions`` (read the gradebook and the
 results), ``problems`` (crashes and limits), ``analysis`` and ``items`` (per question),
-``charts`` (SVG), ``page`` (HTML).
+``charts`` (SVG), ``page`` (HTML); for a quiz, ``responses`` and ``responses_page`` (the
+answers students typed).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 from gradelab.course import Course
 from gradelab.report.analysis import question_reports
 from gradelab.report.page import render
+from gradelab.report.responses import response_analysis
+from gradelab.report.responses_page import responses_section
 from gradelab.report.submissions import read_submissions
 
 
@@ -28,7 +31,10 @@ def report_path(course: Course, assignment: str) -> Path:
 def build_report(course: Course, assignment: str) -> str:
     """The report's HTML, from the gradebook and the autograded notebooks as they are now."""
     record = read_submissions(course, assignment)
-    return render(record, question_reports(record), report_path(course, assignment).parent)
+    responses = responses_section(response_analysis(course, record), assignment)
+    return render(
+        record, question_reports(record), report_path(course, assignment).parent, responses
+    )
 
 
 def write_report(course: Course, assignment: str) -> Path:
