@@ -91,6 +91,11 @@ def feedback_page(scratch, student: str) -> str:
     return (scratch.feedback_folder(student, QUIZ) / f"{QUIZ}.html").read_text()
 
 
+def test_release_writes_the_quizs_public_part_into_release_not_source(graded):
+    assert (graded.course.release_folder(QUIZ) / "quiz.json").is_file()
+    assert not (graded.course.source_folder(QUIZ) / "quiz.json").exists()
+
+
 def test_autograde_json_is_the_run_and_quiet_shows_no_progress_bar(graded):
     data = graded.autograde
     assert sorted(data["graded"]) == ["ann", "ben", "carol", "cat"]
