@@ -6,11 +6,15 @@ selftest says why a sample is off, cell by cell."""
 
 import html
 import json
+import os
 import re
+import shutil
 import tomllib
 from types import SimpleNamespace
 
 import pytest
+from playwright.sync_api import expect
+from test_browser import SCREENSHOTS, page  # noqa: F401 - the Chromium page fixture
 
 from gradelab.quiz.draw import draw, key_text
 from gradelab.quiz.spec import read_quiz
@@ -106,38 +110,38 @@ def test_autograde_json_is_the_run_and_quiet_shows_no_progress_bar(graded):
 
 
 def test_the_feedback_page_shows_the_question_with_the_students_numbers(graded):
-    page = feedback_page(graded.course, "carol")
+    text = feedback_page(graded.course, "carol")
     a, k = draw(
         read_quiz(graded.course.source_folder(QUIZ) / "quiz.toml").question("power_rule"),
         graded.course.course_id,
         QUIZ,
         "carol",
     ).values()
-    assert 'quiz.show("power_rule")' not in page
-    asked = page.index(f"<mn>{a}</mn>")  # the prompt, typeset as MathML, with carol's a
-    assert page.index("<mi>x</mi>", asked) < page.index(f"{a}x^{k - 1}")  # her answer below
-    told = page.rindex("The power rule also multiplies by the exponent.")  # in its test cell
-    assert asked < page.index(f"{a}x^{k - 1}") < told
-    assert "<script" not in page
+    assert 'quiz.show("power_rule")' not in text
+    asked = text.index(f"<mn>{a}</mn>")  # the prompt, typeset as MathML, with carol's a
+    assert text.index("<mi>x</mi>", asked) < text.index(f"{a}x^{k - 1}")  # her answer below
+    told = text.rindex("The power rule also multiplies by the exponent.")  # in its test cell
+    assert asked < text.index(f"{a}x^{k - 1}") < told
+    assert "<script" not in text
 
 
 def test_questions_are_named_by_their_titles(graded):
-    page = html.unescape(feedback_page(graded.course, "carol"))
-    assert ">1. Differentiate a square<" in page and ">2. The power rule<" in page
-    assert ">test_d_square<" not in page
+    text = html.unescape(feedback_page(graded.course, "carol"))
+    assert ">1. Differentiate a square<" in text and ">2. The power rule<" in text
+    assert ">test_d_square<" not in text
 
 
 def test_preview_shows_one_students_variant_with_its_key_and_mistakes(graded, gradelab):
     run = gradelab("preview", QUIZ, "--student", "carol", cwd=graded.course.root)
     assert run.returncode == 0, run.stderr
-    page = html.unescape(
+    text = html.unescape(
         (graded.course.root / "build" / "preview" / QUIZ / "carol.html").read_text()
     )
     power = read_quiz(graded.course.source_folder(QUIZ) / "quiz.toml").question("power_rule")
     numbers = draw(power, graded.course.course_id, QUIZ, "carol")
-    assert key_text(power, numbers) in page
-    assert "The power rule also multiplies by the exponent." in page
-    assert f"a = {numbers['a']}, k = {numbers['k']}" in page
+    assert key_text(power, numbers) in text
+    assert "The power rule also multiplies by the exponent." in text
+    assert f"a = {numbers['a']}, k = {numbers['k']}" in text
     assert not (graded.course.release_folder(QUIZ) / "carol.html").exists()
 
 
@@ -150,8 +154,8 @@ def test_the_report_lists_what_students_typed_most_frequent_first(graded, gradel
     # 2(7x+3) and 14x + 6 are one answer, typed by two students; then the key, by two
     assert [(r["students"], r["score"]) for r in typed] == [(2, 0.0), (2, 2.0)]
     assert typed[0]["answer"] in ("2(7x+3)", "14x + 6")
-    page = (graded.course.root / "gradebook" / f"report_{QUIZ}.html").read_text()
-    assert "What students typed" in page and "gradelab mistake add" in page
+    text = (graded.course.root / "gradebook" / f"report_{QUIZ}.html").read_text()
+    assert "What students typed" in text and "gradelab mistake add" in text
 
 
 def test_a_typed_answer_becomes_a_named_mistake_and_the_regrade_is_previewed(graded, gradelab):
@@ -199,3 +203,39 @@ def test_selftest_says_why_a_sample_is_off_cell_by_cell(graded, gradelab):
     assert wrong["ok"] is False and wrong["expected"] == 4
     cell = next(c for c in wrong["cells"] if c["grade_id"] == "test_d_square")
     assert cell["got"] < 2 and cell["tests"][0]["message"].startswith("d_square: ")
+
+
+@pytest.mark.slow
+def test_the_quiz_feedback_and_the_answers_typed_in_chromium(graded, page, tmp_path):  # noqa: F811
+    """Carol's feedback shows the question she was asked, typeset offline, above her answer
+    and its verdict; the report's table of answers typed is laid out (README screenshots)."""
+    from gradelab.report import write_report
+
+    fetched: list[str] = []
+    page.context.set_offline(True)
+    page.route(
+        re.compile(r"^(?!file:).*"),
+        lambda route: (fetched.append(route.request.url), route.abort()),
+    )
+    page.set_viewport_size({"width": 900, "height": 900})
+    page.goto((graded.course.feedback_folder("carol", QUIZ) / f"{QUIZ}.html").as_uri())
+    asked = page.locator(".prompt").nth(1)
+    expect(asked.locator("math")).to_be_visible()
+    verdict = page.locator("section.grade").nth(1)
+    assert asked.bounding_box()["y"] < verdict.bounding_box()["y"]
+    asked.evaluate("element => element.scrollIntoView({block: 'start'})")
+    readme_screenshot(page, tmp_path, "quiz-feedback.png")
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.goto(write_report(graded.course, QUIZ).as_uri())
+    typed = page.locator("#responses")
+    expect(typed.locator("tbody tr").first).to_be_visible()
+    assert fetched == []
+    typed.evaluate("element => element.scrollIntoView({block: 'start'})")
+    readme_screenshot(page, tmp_path, "responses.png")
+
+
+def readme_screenshot(window, tmp_path, name: str) -> None:
+    """The window as ``name``; with GRADELAB_README_SCREENSHOTS=1 also the README's copy."""
+    window.screenshot(path=tmp_path / name)
+    if os.environ.get("GRADELAB_README_SCREENSHOTS"):
+        shutil.copy2(tmp_path / name, SCREENSHOTS / name)
