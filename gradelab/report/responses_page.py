@@ -36,9 +36,10 @@ def question_table(found: QuestionResponses, assignment: str) -> str:
     example = next((r for r in shown if r.fraction < 1 and r.told), None)
     hint = ""
     if example is not None and question.kind != "choice":
+        names = ", ".join(p.name for p in question.params)
+        answer = f"'<the answer in {names}>'" if numbered else shlex.quote(example.typed)
         command = (
-            f"gradelab mistake add {shlex.quote(assignment)} {question.id} "
-            f"{shlex.quote(example.typed if not numbered else question.answer)} "
+            f"gradelab mistake add {shlex.quote(assignment)} {question.id} {answer} "
             "--feedback '...' --score 0.5"
         )
         hint = (
@@ -48,7 +49,7 @@ def question_table(found: QuestionResponses, assignment: str) -> str:
         )
     title = e(question.title or question.id)
     return (
-        f'<div id="{anchor("responses-" + question.id)}"><h3>{title} '
+        f'<div id="{anchor("responses-" + question.id)}" style="margin-top: 1rem"><h3>{title} '
         f'<span class="muted">({e(question.id)})</span></h3>'
         f'<div class="wide">{table(head, rows)}</div>{extra}{hint}</div>'
     )
