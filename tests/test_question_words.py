@@ -13,9 +13,11 @@ import tomllib
 from types import SimpleNamespace
 
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell
 from playwright.sync_api import expect
 from test_browser import SCREENSHOTS, page  # noqa: F401 - the Chromium page fixture
 
+from gradelab.question_titles import titles_in
 from gradelab.quiz.draw import draw, key_text
 from gradelab.quiz.spec import read_quiz
 from gradelab.samples import Sample, place_samples
@@ -93,6 +95,28 @@ def graded(course, gradelab):
 def feedback_page(scratch, student: str) -> str:
     """The feedback page of ``student``'s quiz."""
     return (scratch.feedback_folder(student, QUIZ) / f"{QUIZ}.html").read_text()
+
+
+def test_a_question_is_titled_by_the_heading_above_it_as_the_author_numbered_it():
+    def test_cell(grade_id: str):
+        meta = {"grade": True, "solution": False, "grade_id": grade_id, "points": 1}
+        return new_code_cell("", metadata={"nbgrader": meta})
+
+    cells = [
+        test_cell("test_first"),
+        new_markdown_cell("# Momentum\n\n## 1. One step (2 points)"),
+        test_cell("test_step"),
+        new_markdown_cell("## 2. Two steps\nSome words."),
+        test_cell("test_two_a"),
+        new_markdown_cell("No heading here."),
+        test_cell("test_two_b"),
+    ]
+    assert titles_in(cells) == {
+        "test_first": "test_first",
+        "test_step": "1. One step",
+        "test_two_a": "2. Two steps (part 1)",
+        "test_two_b": "2. Two steps (part 2)",
+    }
 
 
 def test_release_writes_the_quizs_public_part_into_release_not_source(graded):
