@@ -426,7 +426,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--course", default=".", help="course folder (default: current)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument(
-        "-q", "--quiet", action="store_true", help="errors only: no progress bars, no notes"
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bars and no log lines below ERROR; results still print",
     )
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="say more (-vv: debugging detail)"
