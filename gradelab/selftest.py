@@ -131,7 +131,9 @@ def verdict_table(assignment: str, verdicts: list[Verdict], every: bool = False)
     rows.append(f"  {'submission':<{width}}{'score':>8}{'expected':>10}  result")
     for v in verdicts:
         got = "error" if v.score is None or v.error else f"{v.score.score:g}/{v.score.max_score:g}"
-        expected = "?" if v.expected is None else f"{v.expected:g}"
+        full = sum(cell.points for cell in v.cells) if v.cells else None  # a stopped run's
+        target = v.expected if v.expected is not None else full
+        expected = "?" if target is None else f"{target:g}"
         mark = "ok" if v.ok else "MISMATCH"
         why = f"grading failed: {printable(v.error, 300)}" if v.error else v.sample.why
         if stopped:
