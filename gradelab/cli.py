@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -13,7 +14,9 @@ from pathlib import Path
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")
 
+from gradelab.autograde.summary import run_data, run_summary, scores_data  # noqa: E402
 from gradelab.errors import CourseError, GradelabError  # noqa: E402
+from gradelab.logs import context, level_of, set_up  # noqa: E402
 from gradelab.text import printable  # noqa: E402
 
 # Each command imports what it needs when it runs: nbgrader, pytest, sympy and matplotlib
@@ -48,17 +51,22 @@ def require_isolation(weak: bool) -> None:
 
 
 def score_table(course, assignment: str) -> str:
+    from gradelab.question_titles import question_titles
     from gradelab.scores import assignment_scores
 
     scores = assignment_scores(course, assignment)
-    rows = [assignment, f"  {'student':<22}{'score':>8}  per cell"]
+    titles = question_titles(course, assignment)
+    rows = [assignment, f"  {'student':<22}{'score':>8}  per question"]
     for student, s in sorted(scores.items()):
-        cells = "  ".join(f"{printable(name, 40)}={value:g}" for name, value in s.cells.items())
+        cells = "; ".join(
+            f"{printable(titles.get(name, name), 40)}: {value:g}" for name, value in s.cells.items()
+        )
         if s.not_graded:
             cells = f"not graded: {printable(s.not_graded, 200)}"
         elif s.pending:
             cells = f"no score yet: {printable(s.pending, 200)}"
-        rows.append(f"  {printable(student, 22):<22}{s.score:>5g}/{s.max_score:<3g} {cells}")
+        got = "-" if s.pending else f"{s.score:g}"
+        rows.append(f"  {printable(student, 22):<22}{got:>5}/{s.max_score:<3g} {cells}")
     return "\n".join(rows)
 
 
@@ -120,6 +128,7 @@ def cmd_autograde(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
         )
+        data = run_data(run) | {"dry_run": True, "changes": [vars(c) for c in changes]}
         table = change_table(changes, len(run.graded) + len(run.refused))
         table += "\ndry run: nothing of the course was changed; run it again without --dry-run"
     else:
@@ -132,37 +141,30 @@ def cmd_autograde(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
         )
-        table = score_table(course, args.assignment)
-    print(
-        f"graded {len(run.graded) - len(run.failed)}, already graded {len(run.already_graded)}, "
-        f"not gradable {len(run.refused)}, failed {len(run.failed)}"
-    )
-    for student, reason in run.refused.items():
-        print(f"  {printable(student, 60)}: {printable(reason, 300)}")
-    if run.stopped:
-        print(f"  grading stopped before any student: {printable(run.stopped, 600)}")
-        print(f"  the {len(run.failed)} submissions have no score until they are graded again")
+        data = run_data(run) | {"scores": scores_data(course, args.assignment)}
+        table = "" if args.json else score_table(course, args.assignment)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
-        for student, error in run.failed.items():
+        print("\n".join(run_summary(run)))
+        print(table)
+        if not uses_hidden_suite(course, args.assignment):
             print(
-                f"  {printable(student, 60)}: grading failed ({printable(error, 600)}); it has "
-                "no score until it is graded again on the next run"
+                f"note: {args.assignment} has no hidden suite (autograder/{args.assignment}/); it "
+                f"was {NBGRADER_MODE_NOTE}. See docs/migrating.md."
             )
-    print(table)
-    if not uses_hidden_suite(course, args.assignment):
-        print(
-            f"note: {args.assignment} has no hidden suite (autograder/{args.assignment}/); it was "
-            f"{NBGRADER_MODE_NOTE}. See docs/migrating.md."
-        )
     return 1 if run.failed else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from gradelab import logs
+    import logging
+
     from gradelab.sandbox import spawn
     from gradelab.serve.deployment import check_deployment
 
-    logs.install()
+    log = logging.getLogger("gradelab.serve")
+    if log.getEffectiveLevel() > logging.INFO and not args.quiet:
+        log.setLevel(logging.INFO)  # its own lines; nbgrader's steps stay at the chosen level
     course = load_course(args)
     check_deployment(course)
     assignments = [course.require_assignment(name) for name in args.assignments]
@@ -172,7 +174,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gradelab.serve.service import Service
 
     service = Service(course, args.workers, args.scheduler, args.accept_weak_isolation, assignments)
-    service.run()
+    try:
+        service.run()
+    finally:
+        log.info("gradelab serve stopped", extra=context(course=course.course_id))
     return 0
 
 
@@ -214,7 +219,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from gradelab.report import write_report
 
     course = load_course(args)
-    print(f"report written to {write_report(course, course.require_assignment(args.assignment))}")
+    assignment = course.require_assignment(args.assignment)
+    target = write_report(course, assignment)
+    if args.json:
+        from gradelab.report.as_data import report_data
+
+        print(json.dumps(report_data(course, assignment), ensure_ascii=False, indent=1))
+    else:
+        print(f"report written to {target}")
     return 0
 
 
@@ -225,23 +237,32 @@ def cmd_similarity(args: argparse.Namespace) -> int:
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
-    from gradelab.quiz.validate import quiz_variants
-    from gradelab.selftest import selftest, verdict_table
+    from gradelab.quiz.validate import quiz_problems, quiz_variants
+    from gradelab.selftest import selftest, verdict_table, verdicts_data
 
     course = load_course(args)
     require_isolation(False)
-    ok = True
+    ok, found = True, {}
     for assignment in assignments_or_all(course, args.assignments):
         verdicts = selftest(course, assignment)
-        variants_ok, variants = quiz_variants(course, assignment)
-        print(verdict_table(assignment, verdicts) + variants, flush=True)
+        if args.json:
+            problems = quiz_problems(course, assignment)
+            variants_ok = not problems
+            found[assignment] = {
+                "submissions": verdicts_data(verdicts),
+                "quiz_problems": [vars(p) for p in problems],
+            }
+        else:
+            variants_ok, variants = quiz_variants(course, assignment)
+            every = args.all_cells or args.verbose > 0
+            print(verdict_table(assignment, verdicts, every) + variants, flush=True)
         ok &= all(v.ok for v in verdicts) and variants_ok
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=1))
     return 0 if ok else 1
 
 
 def cmd_key(args: argparse.Namespace) -> int:
-    import json
-
     from gradelab.quiz.draw import draw, key_text
     from gradelab.quiz.release import course_quiz
 
@@ -253,7 +274,34 @@ def cmd_key(args: argparse.Namespace) -> int:
         q.id: key_text(q, draw(q, course.course_id, args.quiz, args.student))
         for q in quiz.questions
     }
-    print(json.dumps(key, ensure_ascii=False, indent=1))
+    if args.json:
+        print(json.dumps(key, ensure_ascii=False, indent=1))
+    else:
+        width = max(len(name) for name in key)
+        print("\n".join(f"{name:<{width}}  {answer}" for name, answer in key.items()))
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from gradelab.quiz.preview import write_preview
+
+    course = load_course(args)
+    target = write_preview(course, course.require_assignment(args.quiz), args.student)
+    print(f"preview written to {target}")
+    return 0
+
+
+def cmd_mistake(args: argparse.Namespace) -> int:
+    from gradelab.quiz.add_mistake import add_mistake
+
+    course = load_course(args)
+    quiz = course.require_assignment(args.quiz)
+    fields = {"answer": args.answer, "feedback": args.feedback, "score": args.score}
+    path = add_mistake(course, quiz, args.question, fields)
+    print(
+        f"added to {path}: {printable(args.answer, 200)} ({args.score:g} of the points)\n"
+        f"next: gradelab autograde {quiz} --force --dry-run, to see whose score would change"
+    )
     return 0
 
 
@@ -343,8 +391,18 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {
     ),
     "key": (
         cmd_key,
-        "print a student's key of a quiz as JSON: {question id: answer, as typed}",
-        "gradelab key quiz1 --student alice",
+        "print a student's key of a quiz: each question id and its answer, as typed",
+        "gradelab key quiz1 --student alice --json",
+    ),
+    "preview": (
+        cmd_preview,
+        "write one student's variant of a quiz as an HTML page, with the key and mistakes",
+        "gradelab preview quiz1 --student alice",
+    ),
+    "mistake": (
+        cmd_mistake,
+        "add a wrong answer students give to a quiz question, as a named mistake",
+        "gradelab mistake add quiz1 power_rule 'a*x^(k-1)' --feedback 'Times k.' --score 0.5",
     ),
     "new": (
         cmd_new,
@@ -378,6 +436,16 @@ def add_grading_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("gradelab")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gradelab",
@@ -385,6 +453,22 @@ def build_parser() -> argparse.ArgumentParser:
         "hidden pytest suites judge what it returns.",
     )
     parser.add_argument("--course", default=".", help="course folder (default: current)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bars and no log lines below ERROR; results still print",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="say more (-vv: debugging detail)"
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        type=str.upper,
+        help="the log level, instead of -q or -v",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     subs = {}
     for name, (handler, help_text, example) in COMMANDS.items():
@@ -402,6 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
     autograde = subs["autograde"]
     autograde.add_argument("assignment")
     autograde.add_argument("--student", help="grade only this student")
+    autograde.add_argument("--json", action="store_true", help="print what happened as JSON")
     autograde.add_argument("--force", action="store_true", help="regrade graded submissions")
     autograde.add_argument(
         "--dry-run",
@@ -420,6 +505,9 @@ def build_parser() -> argparse.ArgumentParser:
     subs["status"].add_argument("--json", action="store_true", help="print it as JSON")
     subs["feedback"].add_argument("assignment")
     subs["report"].add_argument("assignment")
+    subs["report"].add_argument(
+        "--json", action="store_true", help="also print each question's figures as JSON"
+    )
     subs["export"].add_argument(
         "--to", help="file to write (default: gradebook/grades.csv, or gradebook/FORMAT_grades.csv)"
     )
@@ -436,12 +524,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_similarity_arguments(subs["similarity"])
     subs["selftest"].add_argument("assignments", nargs="*", help="assignments (default: all)")
+    subs["selftest"].add_argument(
+        "--json", action="store_true", help="print each sample's verdict, cell by cell, as JSON"
+    )
+    subs["selftest"].add_argument(
+        "--all",
+        action="store_true",
+        dest="all_cells",
+        help="every sample's cells and tests, not only those of mismatches (also with -v)",
+    )
     subs["demo"].add_argument(
         "--keep", metavar="DIR", help="make the scratch copy in DIR and leave it for a look"
+    )
+    subs["preview"].add_argument("quiz", help="an assignment with a quiz.toml")
+    subs["preview"].add_argument("--student", required=True, help="whose variant")
+    mistake = subs["mistake"]
+    mistake.add_argument("action", choices=["add"])
+    mistake.add_argument("quiz", help="an assignment with a quiz.toml")
+    mistake.add_argument("question", help="the question's id")
+    mistake.add_argument(
+        "answer", help="the wrong answer, in the quiz's grammar; parameters may be used"
+    )
+    mistake.add_argument("--feedback", required=True, help="what the student is told")
+    mistake.add_argument(
+        "--score", type=float, default=0.0, help="fraction of the points it earns (default 0)"
     )
     subs["new"].add_argument("assignment", help="the new assignment's name, e.g. huber_gradient")
     subs["key"].add_argument("quiz", help="an assignment with a quiz.toml")
     subs["key"].add_argument("--student", required=True, help="whose numbers")
+    subs["key"].add_argument("--json", action="store_true", help="as JSON: {question id: answer}")
     from gradelab.symbolic.command import add_check_expr_arguments
 
     add_check_expr_arguments(subs["check-expr"])
@@ -450,8 +561,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    set_up(level_of(args.quiet, args.verbose, args.log_level))
     try:
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # inside the try: a closed pipe is met here, not at exit
+        return status
+    except BrokenPipeError:  # `gradelab status | head`: the reader has all it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit would fail again
+        return 141
     except GradelabError as error:
         print(f"gradelab: {error}", file=sys.stderr)
         return error.exit_status
@@ -459,7 +577,15 @@ def main(argv: list[str] | None = None) -> int:
         print("gradelab: stopped.", file=sys.stderr)
         return 130
     except ModuleNotFoundError as error:
-        if error.name in ("nbgrader", "pytest", "tqdm", "distributed", "matplotlib", "copydetect"):
+        if error.name in (
+            "nbgrader",
+            "pytest",
+            "tqdm",
+            "distributed",
+            "matplotlib",
+            "copydetect",
+            "tomlkit",
+        ):
             print(f"gradelab: {INSTRUCTOR_EXTRA} (missing: {error.name})", file=sys.stderr)
             return 2
         raise

@@ -21,6 +21,7 @@ from traitlets.config import Config
 
 from gradelab.course import Course
 from gradelab.feedback_images import ImageSource
+from gradelab.feedback_questions import prompt_html
 from gradelab.grading.grade_notebook import is_test_cell, nbgrader_meta
 from gradelab.grading.nbgrader_step import RESULTS_KEY
 from gradelab.markup import escaped, markdown_html, sanitized
@@ -47,6 +48,7 @@ td:first-child { white-space: nowrap; }
 ul.tests { list-style: none; padding: 0; margin: 0; }
 ul.tests li { padding: 0.2rem 0; }
 .pass { color: #1b6e2a; } .fail { color: #b3261e; } .part { color: #8a5a00; }
+.prompt { border-left: 4px solid #3b5bdb; }
 .label { font-size: 0.8rem; color: #5b6474; text-transform: uppercase; letter-spacing: 0.04em; }
 img { max-width: 100%; }
 math[display="block"] { margin: 0.5rem 0; }
@@ -85,9 +87,12 @@ def _points(tests: list[dict]) -> tuple[float, float]:
     return sum(float(t["earned"]) for t in tests), sum(float(t["points"]) for t in tests)
 
 
-def test_cell_html(cell: NotebookNode, shows: str = "everything") -> str:
+def test_cell_html(
+    cell: NotebookNode, shows: str = "everything", titles: dict[str, str] | None = None
+) -> str:
     meta = nbgrader_meta(cell)
     grade_id = str(meta.get("grade_id", ""))
+    title = (titles or {}).get(grade_id, grade_id)
     score, points = meta.get("score"), meta.get("points")
     tests = shown_tests(cell, shows)
     if shows == "public":
@@ -97,7 +102,7 @@ def test_cell_html(cell: NotebookNode, shows: str = "everything") -> str:
         heading = f"{_number(score)} of {_number(points)} points"
     parts = [
         f'<section class="cell grade" id="{html.escape(grade_id)}">',
-        f"<h3>{html.escape(grade_id)}: {heading}</h3>",
+        f"<h3>{html.escape(title)}: {heading}</h3>",
     ]
     hidden = len((cell_results(cell) or {}).get("tests", [])) - len(tests)
     if shows == "public" and hidden:
@@ -134,7 +139,9 @@ def answer_cell_html(cell: NotebookNode) -> str:
     return f'<div class="cell code">{body}</div>'
 
 
-def summary_html(nb: NotebookNode, shows: str = "everything") -> str:
+def summary_html(
+    nb: NotebookNode, shows: str = "everything", titles: dict[str, str] | None = None
+) -> str:
     """One row per question: its score and the first thing to look at."""
     rows = []
     for cell in filter(is_test_cell, nb.cells):
@@ -143,13 +150,14 @@ def summary_html(nb: NotebookNode, shows: str = "everything") -> str:
         look = escaped(failed[0]["message"] or failed[0]["title"], 300) if failed else "all passed"
         if shows == "score":
             look = "shown after the due date"
-        grade_id = html.escape(str(meta.get("grade_id", "")))
+        name = str(meta.get("grade_id", ""))
+        grade_id, title = html.escape(name), html.escape((titles or {}).get(name, name))
         score = f"{_number(meta.get('score'))} / {_number(meta.get('points'))}"
         if shows == "public":
             earned, points = _points(tests)
             score = f"{_number(earned)} / {_number(points)} (public tests)"
         rows.append(
-            f'<tr><td><a href="#{grade_id}">{grade_id}</a></td><td>{score}</td><td>{look}</td></tr>'
+            f'<tr><td><a href="#{grade_id}">{title}</a></td><td>{score}</td><td>{look}</td></tr>'
         )
     head = "<tr><th>question</th><th>score</th><th>what to look at</th></tr>"
     return f"<h2>Question by question</h2><table>{head}{''.join(rows)}</table>" if rows else ""
@@ -193,12 +201,15 @@ def page(
     policy: list[str] | None = None,
     shows: str = "everything",
     images: ImageSource | None = None,
+    questions: dict | None = None,
 ) -> str:
     """The feedback page of a graded notebook; ``info`` is nbgrader's resources["nbgrader"],
-    ``policy`` what the course's policy says of this submission and ``shows`` what the page
-    may show now (see ``gradelab.policy``): never the notebook's own metadata, which is the
-    student's. ``images``: the assignment's, embedded in Markdown cells."""
+    ``policy`` what the course's policy says of this submission, ``shows`` what the page
+    may show now (see ``gradelab.policy``), ``images`` the assignment's, embedded in Markdown
+    cells, and ``questions`` their titles and prompts (see ``gradelab.feedback_questions``):
+    never the notebook's own metadata, which is the student's."""
     images = images or ImageSource(None)
+    titles, prompts = (questions or {}).get("titles", {}), (questions or {}).get("prompts", {})
     assignment, notebook = str(info.get("assignment", "")), str(info.get("notebook", ""))
     title = assignment if notebook in ("", assignment) else f"{assignment}: {notebook}"
     penalty = float(info.get("late_penalty") or 0)
@@ -222,14 +233,17 @@ def page(
     if notes:
         items = "".join(f"<li>{escaped(note, 400)}</li>" for note in notes)
         header.append(f"<h2>About the whole submission</h2><ul>{items}</ul>")
-    header.append(summary_html(nb, shows))
+    header.append(summary_html(nb, shows, titles))
     cells = []
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
+        asked = prompt_html(cell, prompts)
+        if asked is not None:
+            cells.append(asked)
+        elif cell.cell_type == "markdown":
             text = images.fill(markdown_html(images.markdown(cell)))
             cells.append(f'<div class="cell markdown">{text}</div>')
         elif is_test_cell(cell):
-            cells.append(test_cell_html(cell, shows))
+            cells.append(test_cell_html(cell, shows, titles))
         elif cell.cell_type == "code" and cell.source.strip():
             cells.append(answer_cell_html(cell))
     return html_document(title, f"<header>{''.join(header)}</header>{''.join(cells)}")
@@ -260,5 +274,7 @@ class FeedbackPage(Exporter):
         shows = ours.get("shows", "everything")
         info = resources.get("nbgrader", {})
         images = ImageSource(released_folder(self.config, info))
-        page_html = page(nb_copy, info, ours.get("policy", []), shows, images)
+        page_html = page(
+            nb_copy, info, ours.get("policy", []), shows, images=images, questions=ours
+        )
         return page_html, resources

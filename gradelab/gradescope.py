@@ -6,17 +6,26 @@ import json
 from pathlib import Path
 
 from gradelab.course import Course
+from gradelab.question_titles import question_titles
 from gradelab.results import read_results
 from gradelab.scores import assignment_scores
 
 
-def results_json(score: float, tests: list[dict], output: str = "") -> dict:
+def test_name(test: dict, titles: dict[str, str]) -> str:
+    """A test as Gradescope lists it: its question's title, then its own."""
+    title = titles.get(str(test.get("cell", "")))
+    return f"{title}: {test['title']}" if title and title != test["title"] else test["title"]
+
+
+def results_json(
+    score: float, tests: list[dict], output: str = "", titles: dict[str, str] | None = None
+) -> dict:
     return {
         "score": score,
         "output": output,
         "tests": [
             {
-                "name": test["title"],
+                "name": test_name(test, titles or {}),
                 "score": test["earned"],
                 "max_score": test["points"],
                 "status": "passed" if test["earned"] == test["points"] else "failed",
@@ -30,6 +39,7 @@ def results_json(score: float, tests: list[dict], output: str = "") -> dict:
 def export_gradescope(course: Course, assignment: str, folder: Path) -> list[Path]:
     """Write ``folder/<student>/results.json`` for every student in the gradebook."""
     results = read_results(course, assignment)
+    titles = question_titles(course, assignment)
     written = []
     for student, score in sorted(assignment_scores(course, assignment).items()):
         graded = results.get(student)
@@ -39,6 +49,6 @@ def export_gradescope(course: Course, assignment: str, folder: Path) -> list[Pat
             output = "; ".join(graded.notes)
         target = folder / student / "results.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(results_json(score.score, tests, output), indent=2))
+        target.write_text(json.dumps(results_json(score.score, tests, output, titles), indent=2))
         written.append(target)
     return written

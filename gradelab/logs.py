@@ -1,22 +1,46 @@
-"""Log lines that a student's text cannot forge or turn into terminal commands.
+"""How gradelab's commands log: one level for all of them (``--quiet``, ``--verbose``,
+``--log-level``), each line naming the course, assignment and student it is about, and no
+line that a student's text can forge or turn into terminal commands.
 
-``gradelab serve`` logs names and reasons that students chose (an inbound entry called
-``junk\\x1b[2J``, a message with a line break in it). ``install`` puts one handler on the
-root logger, for gradelab's loggers and the libraries' alike, whose formatter escapes every
-control character of a record and cuts it: a record is one line (a traceback, the lines
-Python wrote, each escaped), however its text was made.
+A caller names the course, assignment and student with ``extra=context(...)``;
+``ContextFilter`` turns them into ``%(context)s``. ``gradelab serve`` logs names and reasons
+that students chose (an inbound entry called ``junk\\x1b[2J``, a message with a line break in
+it): ``EscapingFormatter`` escapes every control character of a record and cuts it, so a
+record is one line (a traceback: the lines Python wrote, each escaped), however its text was
+made. ``set_up`` puts one such handler on the root logger, for gradelab's loggers and the
+libraries' alike.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import TextIO
 
 from gradelab.text import printable
 
-FORMAT = "%(asctime)s %(levelname)s %(message)s"
+CONTEXT_KEYS = ("course", "assignment", "student")
+FORMAT = "%(asctime)s %(levelname)s%(context)s %(message)s"
 MAX_LINE = 4000
+
+
+def context(**names: str | None) -> dict[str, str]:
+    """``extra=`` for a log call about this course, assignment or student."""
+    return {key: str(value) for key, value in names.items() if key in CONTEXT_KEYS and value}
+
+
+class ContextFilter(logging.Filter):
+    """Adds ``record.context``: " [course=c assignment=a student=s]", escaped, or ""."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        found = [
+            f"{key}={printable(getattr(record, key), 80)}"
+            for key in CONTEXT_KEYS
+            if getattr(record, key, None)
+        ]
+        record.context = f" [{' '.join(found)}]" if found else ""
+        return True
 
 
 def _escaped_lines(text: str) -> str:
@@ -43,13 +67,28 @@ class EscapingFormatter(logging.Formatter):
         return _escaped_lines(super().formatStack(stack_info))
 
 
-def install(stream: TextIO | None = None) -> logging.Handler:
-    """Log to ``stream`` (standard output) through ``EscapingFormatter``: warnings and up,
-    and what ``gradelab serve`` does (``gradelab.serve`` at INFO). Returns the handler."""
-    handler = logging.StreamHandler(stream or sys.stdout)
+def escaping_handler(stream: TextIO) -> logging.Handler:
+    """A handler writing to ``stream`` with the course context, every line escaped."""
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(ContextFilter())
     handler.setFormatter(EscapingFormatter(FORMAT))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.WARNING)
-    logging.getLogger("gradelab.serve").setLevel(logging.INFO)  # nbgrader's steps stay quiet
     return handler
+
+
+def level_of(quiet: bool, verbose: int, log_level: str | None) -> int:
+    """The level the options ask for: ``--log-level`` wins, then ``-q``, then ``-v``."""
+    if log_level:
+        return logging.getLevelName(log_level.upper())
+    if quiet:
+        return logging.ERROR
+    return {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+
+
+def set_up(level: int) -> None:
+    """Log to stderr at ``level`` through ``escaping_handler``. Below WARNING, progress bars
+    are hidden too (tqdm reads ``TQDM_DISABLE``)."""
+    root = logging.getLogger()
+    root.handlers[:] = [escaping_handler(sys.stderr)]
+    root.setLevel(level)
+    if level >= logging.ERROR:
+        os.environ["TQDM_DISABLE"] = "1"

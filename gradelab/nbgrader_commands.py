@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -20,7 +21,8 @@ def start_nbgrader(course: Course, *args: str) -> subprocess.Popen:
         # nbgrader 0.9 predates SQLAlchemy 2's session warnings; they say nothing to a user.
         "PYTHONWARNINGS": "ignore:Object of type",
     }
-    command = [str(bin_dir / "nbgrader"), *args, "--log-level=WARN"]
+    quiet = logging.getLogger().getEffectiveLevel() >= logging.ERROR  # gradelab -q
+    command = [str(bin_dir / "nbgrader"), *args, f"--log-level={'ERROR' if quiet else 'WARN'}"]
     return subprocess.Popen(command, cwd=course.root, env=env)
 
 
@@ -34,12 +36,14 @@ def nbgrader(course: Course, *args: str, check: bool = True) -> int:
 
 def release(course: Course, assignment: str) -> None:
     """nbgrader's ``generate_assignment``; for an assignment with a ``quiz.toml``, after the
-    quiz is checked and its public part (and, for a quiz alone, its notebook) is made."""
-    from gradelab.quiz.release import prepare
+    quiz is checked (and, for a quiz alone, its notebook made), and then its public part."""
+    from gradelab.quiz.release import prepare, write_public
 
-    prepare(course, assignment)
+    quiz = prepare(course, assignment)
     gradebook_folder(course)
     nbgrader(course, "generate_assignment", assignment, "--force")
+    if quiz is not None:
+        write_public(course, assignment, quiz)
 
 
 def gradebook_folder(course: Course) -> None:

@@ -12,14 +12,22 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
 from gradelab.course import CONFIG_FILE, Course
+from gradelab.errors import GradelabError
 from gradelab.samples import Sample, place_samples
 from gradelab.scores import SubmissionScore, assignment_scores
+from gradelab.selftest_explain import (
+    CellCheck,
+    checks_data,
+    explain_lines,
+    reference_checks,
+    sample_checks,
+)
 from gradelab.text import printable
 
 COURSE_PARTS = ("source", "autograder", "solutions", CONFIG_FILE)
@@ -30,6 +38,7 @@ class Verdict:
     sample: Sample
     score: SubmissionScore | None
     error: str | None = None
+    cells: list[CellCheck] = field(default_factory=list)
 
     @property
     def expected(self) -> float | None:
@@ -82,23 +91,72 @@ def grade_samples(course: Course, assignment: str) -> list[Verdict]:
     listed = place_samples(course, assignment)
     run = autograde(course, assignment, force=True, weak=False)
     scores = assignment_scores(course, assignment)
+    cells = sample_checks(course, assignment, listed)
+    if run.stopped:
+        cells["reference"] = reference_checks(course, assignment)
     return [
-        Verdict(sample, scores.get(sample.student), run.failed.get(sample.student))
+        Verdict(
+            sample,
+            scores.get(sample.student),
+            run.failed.get(sample.student),
+            cells.get(sample.student, []),
+        )
         for sample in listed
     ]
 
 
 def selftest(course: Course, assignment: str) -> list[Verdict]:
+    """The verdicts of the samples, graded in a scratch copy; their errors name the course's
+    own files, not the copy's."""
     with scratch_course(course) as scratch:
-        return grade_samples(scratch, assignment)
+        here, there = str(scratch.root), str(course.root)
+        try:
+            verdicts = grade_samples(scratch, assignment)
+        except GradelabError as error:  # a quiz that cannot be released, say: its own file
+            error.args = (str(error).replace(here, there),)
+            raise
+        return [replace(v, error=v.error.replace(here, there)) if v.error else v for v in verdicts]
 
 
-def verdict_table(assignment: str, verdicts: list[Verdict]) -> str:
-    rows = [f"{assignment}", f"  {'submission':<22}{'score':>8}{'expected':>10}  result"]
+def verdict_table(assignment: str, verdicts: list[Verdict], every: bool = False) -> str:
+    """One row per sample; under a mismatch (``every``: under each), its cells and the
+    messages of the tests that did not pass. A run stopped before any sample says why once."""
+    rows = [f"{assignment}"]
+    stopped = verdicts[0].error if verdicts and verdicts[0].sample.expected is None else None
+    if stopped and all(v.error == stopped for v in verdicts):
+        rows.append(f"  grading stopped before any sample: {printable(stopped, 600)}")
+    else:
+        stopped = None
+    width = max([22, *(len(printable(v.sample.student, 60)) + 2 for v in verdicts)])
+    rows.append(f"  {'submission':<{width}}{'score':>8}{'expected':>10}  result")
     for v in verdicts:
         got = "error" if v.score is None or v.error else f"{v.score.score:g}/{v.score.max_score:g}"
-        expected = "?" if v.expected is None else f"{v.expected:g}"
+        full = sum(cell.points for cell in v.cells) if v.cells else None  # a stopped run's
+        target = v.expected if v.expected is not None else full
+        expected = "?" if target is None else f"{target:g}"
         mark = "ok" if v.ok else "MISMATCH"
         why = f"grading failed: {printable(v.error, 300)}" if v.error else v.sample.why
-        rows.append(f"  {v.sample.student:<22}{got:>8}{expected:>10}  {mark}  {why}")
+        if stopped:
+            got, why = "-", f"{v.sample.why}: not graded, the run stopped (above)"
+        name = printable(v.sample.student, 60)
+        rows.append(f"  {name:<{width}}{got:>8}{expected:>10}  {mark}  {why}")
+        if every or not v.ok:
+            rows += explain_lines(v.cells, every)
     return "\n".join(rows)
+
+
+def verdicts_data(verdicts: list[Verdict]) -> list[dict]:
+    """The verdicts as JSON data, each with its cells."""
+    return [
+        {
+            "submission": v.sample.student,
+            "why": v.sample.why,
+            "score": None if v.score is None or v.error else v.score.score,
+            "max_score": None if v.score is None else v.score.max_score,
+            "expected": v.expected,
+            "ok": v.ok,
+            "error": v.error,
+            "cells": checks_data(v.cells),
+        }
+        for v in verdicts
+    ]

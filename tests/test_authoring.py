@@ -96,7 +96,10 @@ def test_a_hidden_test_with_a_name_error_stops_grading_naming_file_and_line(scra
     assert assignment_scores(scratch, "mse_gradient") == {}
     test = gradelab("selftest", "mse_gradient", cwd=scratch.root)
     assert test.returncode == 1
-    assert all("NameError" in " ".join(row) for row in rows(test.stdout).values())
+    said = [s for s in test.stdout.splitlines() if "grading stopped before any sample" in s]
+    assert len(said) == 1 and "NameError" in said[0], test.stdout  # said once, with why
+    table = {name: row for name, row in rows(test.stdout).items() if name != "grading"}
+    assert table and all("the run stopped (above)" in " ".join(r) for r in table.values())
 
 
 def test_a_cell_name_that_names_no_grade_cell_is_named_with_the_cells_that_exist(scratch, gradelab):

@@ -345,7 +345,8 @@ def test_the_report_in_chromium_leads_to_the_flagged_question(
     page.goto(report.as_uri())
     flags = page.locator("ul.flags li")
     expect(flags).to_have_count(1)
-    expect(flags.first).to_contain_text(BROKEN)
+    expect(flags.first.locator("a")).to_have_attribute("href", f"#q-{BROKEN}")
+    expect(flags.first).to_contain_text("2. One feature")  # the question's title
     charts = page.locator("figure svg")
     expect(charts).to_have_count(1 + page.locator("section.question").count())
     total = charts.first.bounding_box()

@@ -15,9 +15,11 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 def logged(*args: object, error: BaseException | None = None) -> str:
     stream = io.StringIO()
-    handler = logs.install(stream)
+    handler = logs.escaping_handler(stream)
+    logging.getLogger().addHandler(handler)
+    log = logging.getLogger("gradelab.serve")
+    log.setLevel(logging.INFO)
     try:
-        log = logging.getLogger("gradelab.serve")
         if error is None:
             log.info(*args)
         else:

@@ -49,7 +49,7 @@ def quick(course, gradelab):
 
 
 def key_of(scratch, gradelab, student: str) -> dict[str, str]:
-    run = gradelab("key", QUIZ, "--student", student, cwd=scratch.root)
+    run = gradelab("key", QUIZ, "--student", student, "--json", cwd=scratch.root)
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
 

@@ -68,7 +68,7 @@ def test_feedback_html_shows_scores_messages_and_the_cost_curve(released_copy):
     page = (
         course.root / "feedback" / "sign_flipped" / "update_step" / "update_step.html"
     ).read_text()
-    assert "test_gradient_descent:" in page and "points" in page
+    assert "2. The descent loop:" in page and "points" in page  # the question's title
     assert "the steps go uphill" in page
     assert "data:image/png;base64," in page
     assert "def test_" not in page and "rng." not in page

@@ -5,6 +5,7 @@ release gives counts for nobody; code moved out of its answer cell still matches
 
 import html.parser
 import itertools
+import json
 import math
 import shutil
 import subprocess
@@ -166,9 +167,16 @@ def test_the_command_prints_the_closest_pairs_and_writes_them_side_by_side(plant
 
 
 def test_the_report_marks_the_copied_code_beside_its_source(planted_class):
-    subprocess.run(
-        [GRADELAB, "similarity", ASSIGNMENT], cwd=planted_class.root, check=True, timeout=120
+    run = subprocess.run(
+        [GRADELAB, "similarity", ASSIGNMENT, "--json"],
+        cwd=planted_class.root,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+    pairs = json.loads(run.stdout)["pairs"]
+    assert {(p["first"], p["second"]) for p in pairs if p["flagged"]} == COPIES
     page = read_page(report_path(planted_class, ASSIGNMENT))
     marked = "".join(page.marked)
     gina = next(entry for entry in DECLARED if entry["name"] == "gina")

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import sympy
 
-from gradelab.quiz.spec import Param, Question, decimals_of
+from gradelab.quiz.spec import LETTERS, Param, Question, decimals_of
 from gradelab.student.variants import numbers_id, variant_rng
 from gradelab.symbolic import Parsed, ParseError, parse
 from gradelab.symbolic.as_typed import as_typed
@@ -39,6 +39,17 @@ def prompt(question: Question, values: Values) -> str:
     brace stays, so ``x^{{k}}`` is ``x^{3}`` when k is 3."""
     texts = shown(question, values)
     return _PLACE.sub(lambda m: texts.get(m.group(1), m.group(0)), question.prompt)
+
+
+def question_text(question: Question, values: Values) -> str:
+    """What the student reads (Markdown): the prompt with their numbers, and the choices."""
+    text = prompt(question, values)
+    if question.kind == "choice":
+        text += "\n\n" + "\n".join(
+            f"- ({letter}) {choice}"
+            for letter, choice in zip(LETTERS, question.choices, strict=False)
+        )
+    return text
 
 
 def substituted(text: str, question: Question, values: Values) -> sympy.Basic:

@@ -1,5 +1,6 @@
-"""Releasing an assignment that has a ``quiz.toml``: the quiz checked, its public part
-(``quiz.json``) and, for a quiz alone, its notebook made, then nbgrader's own release.
+"""Releasing an assignment that has a ``quiz.toml``: the quiz checked and, for a quiz alone,
+its notebook made, then nbgrader's own release, then the quiz's public part (``quiz.json``)
+written into the release.
 
 ``AnswerTemplates`` is the nbgrader step (in ``c.GenerateAssignment.preprocessors``, after
 ``ClearSolutions``) that gives each quiz answer cell its one-line template in the release.
@@ -45,7 +46,7 @@ def course_quiz(course: Course, assignment: str) -> Quiz | None:
 
 def prepare(course: Course, assignment: str) -> Quiz | None:
     """Before nbgrader's release: check the quiz (every formula, then the key and mistakes
-    with many students' numbers), write ``quiz.json`` and, for a quiz alone, its notebook."""
+    with many students' numbers) and, for a quiz alone, write its notebook."""
     quiz = course_quiz(course, assignment)
     if quiz is None:
         return None
@@ -64,8 +65,7 @@ def prepare(course: Course, assignment: str) -> Quiz | None:
                 + problem_lines(problems)
             )
         )
-    public = quiz.public(course.course_id, assignment)
-    (folder / PUBLIC_FILE).write_text(json.dumps(public, indent=1, ensure_ascii=False) + "\n")
+    (folder / PUBLIC_FILE).unlink(missing_ok=True)  # where earlier releases wrote it
     notebook_path = folder / f"{assignment}.ipynb"
     others = [p for p in course.source_notebooks(assignment) if p != notebook_path]
     if not others and (not notebook_path.exists() or is_generated(nbformat.read(notebook_path, 4))):
@@ -79,3 +79,11 @@ def prepare(course: Course, assignment: str) -> Quiz | None:
         notebook = quiz_notebook(quiz, course.course_id, assignment)
         notebook_path.write_text(nbformat.writes(notebook))
     return quiz
+
+
+def write_public(course: Course, assignment: str, quiz: Quiz) -> None:
+    """After nbgrader's release: the quiz's public part, ``quiz.json``, into the release
+    folder (never into ``source/``, where it would be committed with the course)."""
+    public = quiz.public(course.course_id, assignment)
+    target = course.release_folder(assignment) / PUBLIC_FILE
+    target.write_text(json.dumps(public, indent=1, ensure_ascii=False) + "\n")

@@ -291,7 +291,8 @@ class Quiz:
         }
 
 
-def _mistake(spec: Any, where: str) -> MistakeSpec:
+def mistake_spec(spec: Any, where: str) -> MistakeSpec:
+    """A ``[[question.mistake]]`` table, checked."""
     if not isinstance(spec, dict) or set(spec) - MISTAKE_FIELDS:
         raise QuizError(f"{where}: a mistake has answer (or builtin), feedback and score")
     answer, builtin = spec.get("answer"), spec.get("builtin")
@@ -373,7 +374,7 @@ def _question(spec: Any, number: int, path: Path, quiz_correctness: bool) -> Que
         title=str(spec.get("title", "")),
         variables=tuple(variables),
         params=params,
-        mistakes=tuple(_mistake(m, f"{where}, mistake {k}") for k, m in enumerate(mistakes, 1)),
+        mistakes=tuple(mistake_spec(m, f"{where}, mistake {k}") for k, m in enumerate(mistakes, 1)),
         choices=tuple(str(c) for c in choices),
         why_not={str(k).lower(): str(v) for k, v in why_not.items()},
         tolerance=float(tolerance),

@@ -113,6 +113,14 @@ def variant_problems(
     return ids, problems
 
 
+def quiz_problems(course: Course, assignment: str) -> list[VariantProblem]:
+    """The problems of an assignment's quiz for many students' numbers (none without one)."""
+    from gradelab.quiz.release import course_quiz
+
+    quiz = course_quiz(course, assignment)
+    return [] if quiz is None else variant_problems(quiz, course.course_id, assignment)[1]
+
+
 def quiz_variants(course: Course, assignment: str, students: int = STUDENTS) -> tuple[bool, str]:
     """For an assignment with a quiz: whether the numbers of many students all work, and the
     lines saying so ("" when it has no quiz)."""

@@ -8,7 +8,8 @@ the submissions not attempted, the crashes and limits, and those not graded.
 
 The parts, in the order the page is made: ``submissions`` (read the gradebook and the
 results), ``problems`` (crashes and limits), ``analysis`` and ``items`` (per question),
-``charts`` (SVG), ``page`` (HTML).
+``charts`` (SVG), ``page`` (HTML); for a quiz, ``responses`` and ``responses_page`` (the
+answers students typed).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from gradelab.grading.hidden_suite import uses_hidden_suite
 from gradelab.grading.nbgrader_mode import NBGRADER_MODE_NOTE
 from gradelab.report.analysis import question_reports
 from gradelab.report.page import render
+from gradelab.report.responses import response_analysis
+from gradelab.report.responses_page import responses_section
 from gradelab.report.submissions import read_submissions
 
 
@@ -35,7 +38,14 @@ def build_report(course: Course, assignment: str) -> str:
         if uses_hidden_suite(course, assignment)
         else f"This assignment was {NBGRADER_MODE_NOTE}."
     )
-    return render(record, question_reports(record), report_path(course, assignment).parent, notice)
+    responses = responses_section(response_analysis(course, record), assignment)
+    return render(
+        record,
+        question_reports(record),
+        report_path(course, assignment).parent,
+        notice=notice,
+        responses=responses,
+    )
 
 
 def write_report(course: Course, assignment: str) -> Path:

@@ -145,7 +145,7 @@ def flags_section(reports: list[QuestionReport], attempted: int) -> str:
     flagged = [r for r in reports if r.statistics.flags]
     if flagged:
         items = "".join(
-            f'<li class="flag"><a href="#{anchor(r.question.name)}">{e(r.question.name)}</a>: '
+            f'<li class="flag"><a href="#{anchor(r.question.name)}">{e(r.question.label)}</a>: '
             + "; ".join(e(flag) for flag in r.statistics.flags)
             + "</li>"
             for r in flagged
@@ -177,7 +177,7 @@ def questions_table(reports: list[QuestionReport]) -> str:
         stats, flag = r.statistics, "flag" if r.statistics.flags else ""
         rows.append(
             [
-                cell(f'<a href="#{anchor(r.question.name)}">{e(r.question.name)}</a>', flag),
+                cell(f'<a href="#{anchor(r.question.name)}">{e(r.question.label)}</a>', flag),
                 cell(points(r.question.points), "n"),
                 cell("" if stats.mean is None else f"{stats.mean:.2f}", "n"),
                 cell(share(stats.difficulty), "n"),
@@ -209,7 +209,7 @@ def question_section(report: QuestionReport, index: int) -> str:
             f"points (of {q.points:g})",
             (4.6, 2.2),
             f"q{index}",
-            f"Scores of the {len(report.scores)} attempted submissions on {q.name}.",
+            f"Scores of the {len(report.scores)} attempted submissions on {q.label}.",
         )
     rates = table(
         headers("test", "passed", "pass rate", numeric=(1, 2)),
@@ -232,7 +232,7 @@ def question_section(report: QuestionReport, index: int) -> str:
     )
     return (
         f'<section class="question" id="{anchor(q.name)}">'
-        f"<h3>{e(q.name)} ({q.points:g} points)</h3><p>{e('; '.join(lines))}.</p>{flags}"
+        f"<h3>{e(q.label)} ({q.points:g} points)</h3><p>{e('; '.join(lines))}.</p>{flags}"
         f'<div class="columns">{chart}<div>{rates}{mistakes}</div></div></section>'
     )
 
@@ -266,7 +266,7 @@ def students_section(record: AssignmentRecord, report_folder: Path) -> str:
     head = headers(
         "student",
         "status",
-        *(f"{breakable(q.name)} ({q.points:g})" for q in questions),
+        *(f"{breakable(q.label)} ({q.points:g})" for q in questions),
         f"total ({record.max_score:g})",
         "late",
         "score",
@@ -340,9 +340,11 @@ def render(
     reports: list[QuestionReport],
     report_folder: Path,
     notice: str = "",
+    responses: str = "",
 ) -> str:
     """The whole page; links to feedback pages are relative to ``report_folder``; ``notice``
-    is said under the title (how the assignment was graded, when it matters)."""
+    is said under the title (how the assignment was graded, when it matters); ``responses``
+    is the response analysis section (``gradelab.report.responses_page``)."""
     attempted = [s for s in record.submissions if s.attempted]
     parts = [
         f"<h1>{e(record.assignment)}: how it went</h1>",
@@ -367,6 +369,7 @@ def render(
             f'<section id="questions"><h2>Questions</h2>{questions_table(reports)}</section>'
         )
         parts.extend(question_section(r, i) for i, r in enumerate(reports, start=1))
+    parts.append(responses)
     parts.append(students_section(record, report_folder))
     parts.append(problems_sections(record))
     title = f"{record.assignment}: report"

@@ -23,6 +23,7 @@ from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
 
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import cell_name, nbgrader_meta
+from gradelab.question_titles import question_titles
 from gradelab.report.problems import Problem, problems_of
 from gradelab.results import SubmissionResults, read_results
 from gradelab.scores import SubmissionScore, assignment_scores
@@ -56,10 +57,16 @@ class RecordedTest:
 
 @dataclass(frozen=True)
 class Question:
-    """A grade cell: its grade id and points."""
+    """A grade cell: its grade id, points and title (``gradelab.question_titles``)."""
 
     name: str
     points: float
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the page names it: its title, else its grade id."""
+        return self.title or self.name
 
 
 @dataclass(frozen=True)
@@ -198,7 +205,11 @@ def read_submissions(course: Course, assignment: str) -> AssignmentRecord:
         notebooks = [notebook.name for notebook in record.notebooks]
         handed = {s.student.id: handed_in(s) for s in record.submissions}
         duedate = record.duedate
-    questions = [Question(q, points[q]) for q in question_order(course, assignment, set(points))]
+    titles = question_titles(course, assignment)
+    questions = [
+        Question(q, points[q], titles.get(q, ""))
+        for q in question_order(course, assignment, set(points))
+    ]
     submissions = [
         _submission(course, assignment, score, handed[student], results.get(student), notebooks)
         for student, score in sorted(scores.items())

@@ -10,6 +10,7 @@ enough to read each one.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,6 +92,7 @@ def add_similarity_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"how many of the closest pairs to show (default: {DEFAULT_PAIRS})",
     )
+    parser.add_argument("--json", action="store_true", help="print the pairs shown as JSON")
 
 
 def run_similarity(course: Course, args: argparse.Namespace) -> int:
@@ -105,6 +107,28 @@ def run_similarity(course: Course, args: argparse.Namespace) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     shown = comparison.closest(args.pairs)
     target.write_text(page(comparison, shown, threshold), encoding="utf-8")
-    print(pairs_table(comparison, shown, threshold))
-    print(f"report written to {target}")
+    if args.json:
+        print(json.dumps(pairs_data(comparison, shown, threshold), ensure_ascii=False, indent=1))
+    else:
+        print(pairs_table(comparison, shown, threshold))
+        print(f"report written to {target}")
     return 0
+
+
+def pairs_data(comparison: Comparison, shown: list[Pair], threshold: float) -> dict:
+    """The closest pairs as data: each pair's score and shares, flagged or not."""
+    return {
+        "assignment": comparison.assignment,
+        "threshold_percent": threshold * 100,
+        "flagged": comparison.flagged(threshold),
+        "pairs": [
+            {
+                "first": pair.first,
+                "second": pair.second,
+                "percent": round(pair.score * 100, 1),
+                "flagged": pair.score >= threshold,
+            }
+            for pair in shown
+        ],
+        "not_compared": comparison.not_compared,
+    }

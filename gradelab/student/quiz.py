@@ -17,7 +17,7 @@ from typing import Any
 
 import sympy
 
-from gradelab.quiz.draw import draw, prompt
+from gradelab.quiz.draw import draw, question_text
 from gradelab.quiz.judge import exact_number, judge
 from gradelab.quiz.spec import LETTERS, Question, Quiz, read_public
 from gradelab.student.preview import preview, show
@@ -42,12 +42,7 @@ class NotebookQuiz:
     def show(self, question_id: str) -> None:
         """The prompt of ``question_id`` with this student's numbers (and its choices)."""
         question = self.quiz.question(question_id)
-        text = prompt(question, self.values(question))
-        if question.kind == "choice":
-            text += "\n\n" + "\n".join(
-                f"- ({letter}) {choice}"
-                for letter, choice in zip(LETTERS, question.choices, strict=False)
-            )
+        text = question_text(question, self.values(question))
         if question.params and self.owner == PRACTICE_ID:
             text += "\n\n*Practice numbers: set STUDENT_ID to your id to get your own.*"
         show(text)
