@@ -33,6 +33,7 @@ from gradelab.autograde.gradebook_writer import GradebookWriter
 from gradelab.autograde.intake import Refused, screen
 from gradelab.autograde.local_pool import LocalPool
 from gradelab.autograde.pool import GradingPool
+from gradelab.autograde.submission_time import submission_time
 from gradelab.course import Course
 from gradelab.errors import AssignmentError, GradelabError
 from gradelab.grading.nbgrader_step import sandbox_limits
@@ -155,7 +156,7 @@ def sort_submissions(
             run.already_graded.append(name)
         else:
             run.graded.append(name)
-            times[name] = screened.timestamp
+            times[name] = submission_time(course, assignment, name, screened.timestamp)
     return times
 
 
