@@ -2,13 +2,14 @@
 taken back, and a score given by hand belongs to the submission it graded."""
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from gradelab import nbgrader_commands
 from gradelab.autograde.gradebook_writer import GradebookWriter, open_gradebook
 from gradelab.course import Course
+from gradelab.feedback_policy import policy_lines
 from gradelab.grading.submission import GradedNotebook, GradedSubmission
 from gradelab.selftest import scratch_course
 
@@ -113,3 +114,13 @@ def test_a_refused_resubmission_scores_0_whatever_was_given_by_hand(released):
     writer.refuse("grace", "the notebook is not valid JSON", DUE - timedelta(hours=1))
     _, score, _, manual = recorded(released, "grace")
     assert score == 0 and manual == [None] * len(manual)
+
+
+def test_the_feedback_page_gives_the_larger_extension_and_due_date(released):
+    policy = released.policy(ASSIGNMENT)
+    submitted = DUE.replace(tzinfo=UTC) + timedelta(hours=2)
+    now = DUE.replace(tzinfo=UTC)
+    lines = policy_lines(policy, "dave", submitted, None, now, timedelta(hours=6))
+    assert "with your extension of 6 hours" in lines[0] and "after your due date" not in lines[0]
+    lines = policy_lines(policy, "erin", submitted, None, now, timedelta(hours=6))
+    assert "with your extension of 1 day" in lines[0]
