@@ -206,9 +206,11 @@ def autograde(
                         bar.set_postfix(failed=len(run.failed), refresh=False)
                         bar.update(1)
                 finally:  # stopped or not, what was graded is recorded
-                    recorder.flush()
-                    run.recorded = recorder.recorded
-                    run.failed.update(recorder.unwritten)
+                    try:
+                        recorder.flush()  # a Ctrl-C meanwhile comes at its end
+                    finally:
+                        run.recorded = recorder.recorded
+                        run.failed.update(recorder.unwritten)
         except KeyboardInterrupt:
             left = len(run.graded) - run.recorded - len(run.failed)
             raise Interrupted(
