@@ -57,6 +57,9 @@ def test_an_extension_set_in_the_gradebook_stays_and_the_larger_one_counts(relea
         with open_gradebook(released) as gradebook:  # as an instructor does it in nbgrader
             gradebook.update_or_create_submission(ASSIGNMENT, student, extension=timedelta(hours=6))
     two_hours_late = DUE + timedelta(hours=2)
+    assert writer.score_after_penalty(full_marks(released, "dave"), two_hours_late) == (
+        writer.max_score
+    )
     writer.record([(full_marks(released, s), two_hours_late) for s in ("dave", "erin")])
     extension, score, penalty, _ = recorded(released, "dave")
     assert extension == timedelta(hours=6)

@@ -127,8 +127,14 @@ class GradebookWriter:
                     self._late_penalty(submission, notebook)
 
     def score_after_penalty(self, graded: GradedSubmission, submitted: datetime | None) -> float:
-        """What ``graded`` would score in the gradebook, any late penalty taken off."""
-        deadline = self.policy.due_for(graded.student, self.due)
+        """What ``graded`` would score in the gradebook, any late penalty taken off (with the
+        student's larger extension, the gradebook's or the policy's)."""
+        with open_gradebook(self.course) as gradebook:
+            try:
+                recorded = gradebook.find_submission(self.assignment, graded.student).extension
+            except MissingEntry:
+                recorded = None
+        deadline = self.policy.due_for(graded.student, self.due, recorded)
         late = (utc(submitted) - deadline).total_seconds() if deadline and submitted else 0.0
         total = 0.0
         for notebook in graded.notebooks:
