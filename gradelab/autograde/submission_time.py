@@ -80,6 +80,13 @@ def notebooks_of(folder: Path, names: list[str]) -> dict[str, bytes] | None:
     return found
 
 
+def names_submission(name: str, student: str, assignment: str) -> bool:
+    """Whether an inbound entry's name is nbgrader's ``student+assignment+time+random``
+    for this student and assignment (an id holding a ``+`` matches no entry)."""
+    parts = name.split("+")
+    return len(parts) == 4 and parts[0] == student and parts[1] == assignment
+
+
 def handed_in_entry(
     course: Course, assignment: str, student: str, names: list[str]
 ) -> float | None:
@@ -88,10 +95,9 @@ def handed_in_entry(
     inbound = exchange_inbound(course)
     if not submitted or not inbound.is_dir():
         return None
-    prefix = f"{student}+{assignment}+"
     try:
         with os.scandir(inbound) as entries:
-            candidates = [e.path for e in entries if e.name.startswith(prefix)]
+            candidates = [e.path for e in entries if names_submission(e.name, student, assignment)]
     except OSError:
         return None
     times = []
