@@ -169,8 +169,8 @@ class GradebookWriter:
                 return
             resubmitted = timestamp is not None and submission.timestamp is not None
             resubmitted = resubmitted and utc(submission.timestamp) != utc(timestamp)
-            if timestamp is not None:
-                submission.timestamp = timestamp
+            if timestamp is not None:  # naive UTC, as nbgrader stores it
+                submission.timestamp = utc(timestamp).replace(tzinfo=None)
             for notebook in submission.notebooks:
                 if resubmitted:
                     clear_manual_grading(notebook)
