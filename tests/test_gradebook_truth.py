@@ -13,6 +13,7 @@ from gradelab.feedback_policy import policy_lines
 from gradelab.grading.submission import GradedNotebook, GradedSubmission
 from gradelab.selftest import scratch_course
 
+pytestmark = pytest.mark.slow
 ASSIGNMENT = "mse_gradient"
 DUE = datetime(2026, 12, 4, 16, 0)  # the policy's "2026-12-04 17:00 Europe/Paris", in UTC
 POLICIES = {ASSIGNMENT: {"due": "2026-12-04 17:00 Europe/Paris", "extensions": {"erin": "1d"}}}
