@@ -33,7 +33,7 @@ from gradelab.autograde.gradebook_writer import GradebookWriter
 from gradelab.autograde.intake import Refused, screen
 from gradelab.autograde.local_pool import LocalPool
 from gradelab.autograde.pool import GradingPool
-from gradelab.autograde.submission_time import submission_time
+from gradelab.autograde.submission_time import inbound_entries, submission_time
 from gradelab.course import Course
 from gradelab.errors import AssignmentError, GradelabError
 from gradelab.grading.nbgrader_step import sandbox_limits
@@ -143,6 +143,7 @@ def sort_submissions(
 ) -> dict[str, datetime | None]:
     """Screen each submission into the run's lists; the submission times of those to grade."""
     times = {}
+    inbound = inbound_entries(course)
     for name in students:
         try:
             screened = screen(course, assignment, name)
@@ -156,7 +157,7 @@ def sort_submissions(
             run.already_graded.append(name)
         else:
             run.graded.append(name)
-            times[name] = submission_time(course, assignment, name, screened.timestamp)
+            times[name] = submission_time(course, assignment, name, screened.timestamp, inbound)
     return times
 
 

@@ -33,6 +33,7 @@ from gradelab.serve.inbox import exchange_inbound
 MAX_FILES = 2_000
 MAX_DEPTH = 16
 MAX_ENTRIES_PER_STUDENT = 100
+MAX_INBOUND = 200_000
 
 
 def last_change(folder: Path) -> float | None:
@@ -87,39 +88,55 @@ def names_submission(name: str, student: str, assignment: str) -> bool:
     return len(parts) == 4 and parts[0] == student and parts[1] == assignment
 
 
+def inbound_entries(course: Course) -> list[str]:
+    """The names in the exchange's inbound folder (at most ``MAX_INBOUND`` of them; read once
+    per run: a student who fills the folder slows no one's grading more than once)."""
+    names: list[str] = []
+    try:
+        with os.scandir(exchange_inbound(course)) as entries:
+            for entry in entries:
+                if len(names) >= MAX_INBOUND:
+                    break
+                names.append(entry.name)
+    except OSError:
+        return []
+    return names
+
+
 def handed_in_entry(
-    course: Course, assignment: str, student: str, names: list[str]
+    course: Course, assignment: str, student: str, names: list[str], inbound: list[str]
 ) -> float | None:
     """The earliest last change of an inbound entry holding exactly the submitted notebooks."""
     submitted = notebooks_of(course.submission_folder(student, assignment), names)
-    inbound = exchange_inbound(course)
-    if not submitted or not inbound.is_dir():
+    if not submitted:
         return None
-    try:
-        with os.scandir(inbound) as entries:
-            candidates = [e.path for e in entries if names_submission(e.name, student, assignment)]
-    except OSError:
-        return None
+    folder = exchange_inbound(course)
+    mine = sorted(name for name in inbound if names_submission(name, student, assignment))
     times = []
-    for path in sorted(candidates)[:MAX_ENTRIES_PER_STUDENT]:
-        before = last_change(Path(path))
-        if before is None or notebooks_of(Path(path), names) != submitted:
+    for path in [folder / name for name in mine[:MAX_ENTRIES_PER_STUDENT]]:
+        before = last_change(path)
+        if before is None or notebooks_of(path, names) != submitted:
             continue
-        after = last_change(Path(path))  # changed while read: it tells nothing
+        after = last_change(path)  # changed while read: it tells nothing
         if after == before:
             times.append(before)
     return min(times, default=None)
 
 
 def submission_time(
-    course: Course, assignment: str, student: str, claimed: datetime | None
+    course: Course,
+    assignment: str,
+    student: str,
+    claimed: datetime | None,
+    inbound: list[str],
 ) -> datetime | None:
     """The time ``student``'s submission of ``assignment`` was handed in (see the module's
-    docstring); ``claimed`` is its ``timestamp.txt``, used only when the course says so."""
+    docstring); ``claimed`` is its ``timestamp.txt``, used only when the course says so;
+    ``inbound``: the names ``inbound_entries`` found."""
     if course.settings.submission_times == "timestamp.txt":
         return claimed
     names = [path.name for path in course.source_notebooks(assignment)]
-    moment = handed_in_entry(course, assignment, student, names)
+    moment = handed_in_entry(course, assignment, student, names, inbound)
     if moment is None:
         moment = last_change(course.submission_folder(student, assignment))
     return datetime.fromtimestamp(moment, UTC) if moment is not None else None
