@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 # Grading runs a worker per core, each doing many small numpy computations: BLAS threads
@@ -96,17 +97,29 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_autograde(args: argparse.Namespace) -> int:
-    from gradelab.sandbox import spawn
-
     course = load_course(args)
     course.require_assignment(args.assignment)
-    from gradelab.serve.lock import running_service
+    course.policy(args.assignment)  # its dates are read now, before anything is graded
+    if args.dry_run:
+        return autograde_command(args, course)
+    from gradelab.serve.lock import running_service, service_lock
 
-    if running_service(course) and not args.dry_run:
-        raise CourseError(
-            f"gradelab serve runs for this course (process {running_service(course)}) and "
-            "records every grade itself; stop it first to grade by hand"
-        )
+    with ExitStack() as stack:
+        try:  # held for the whole run: no service, and no other autograde, meanwhile
+            stack.enter_context(service_lock(course))
+        except CourseError:
+            raise CourseError(
+                f"gradelab serve or another gradelab autograde runs for this course (process "
+                f"{running_service(course)}) and records grades itself; wait for it to end, "
+                "or stop it, to grade by hand"
+            ) from None
+        return autograde_command(args, course)
+
+
+def autograde_command(args: argparse.Namespace, course) -> int:
+    """``gradelab autograde``, once the course's lock is held (or for a dry run)."""
+    from gradelab.sandbox import spawn
+
     require_isolation(args.accept_weak_isolation)
     if not args.scheduler:
         spawn.start_fork_server()  # its imports overlap the ones below

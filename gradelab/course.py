@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.coursedir import CourseDirectory
-from traitlets import Dict, Unicode
+from traitlets import Dict, Enum, Unicode
 from traitlets.config import Config, LoggingConfigurable
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -32,6 +32,16 @@ class Gradelab(LoggingConfigurable):
         r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}",
         help="Submission folder names (student ids) gradelab grades; others are refused with "
         "the reason. The default keeps ids safe in paths, terminals, CSV files and HTML.",
+    ).tag(config=True)
+
+    submission_times = Enum(
+        ["file system", "timestamp.txt"],
+        default_value="file system",
+        help="Where gradelab autograde takes each submission's time: 'file system' (when the "
+        "exchange received it, or when it was placed in submitted/: times no user can set "
+        "back) or 'timestamp.txt' (the time the submission claims, as nbgrader reads it; "
+        "only for submissions the instructor places, never with an exchange students write "
+        "to). See gradelab.autograde.submission_time.",
     ).tag(config=True)
 
     policies = Dict(

@@ -42,12 +42,14 @@ def policy_lines(
     submitted: datetime | None,
     due: datetime | None,
     now: datetime,
+    recorded: timedelta | None = None,
 ) -> list[str]:
     """The policy's lines for ``student``'s submission of ``submitted`` (``due``: the
-    gradebook's due date, used when the policy sets none)."""
+    gradebook's due date, used when the policy sets none; ``recorded``: the extension the
+    gradebook holds, which counts when it is the larger)."""
     lines = []
-    deadline = policy.due_for(student, due)
-    extension = policy.extension(student)
+    deadline = policy.due_for(student, due, recorded)
+    extension = policy.extension(student, recorded)
     extended = f" (with your extension of {_span(extension)})" if extension else ""
     if submitted is not None and deadline is not None:
         late = submitted - deadline
@@ -70,7 +72,7 @@ def policy_lines(
             f"At most {policy.gradings_per_hour} gradings an hour: a submission past that "
             "waits its turn."
         )
-    shows = policy.shows(student, now, due)
+    shows = policy.shows(student, now, due, recorded)
     if shows in SHOWN_BEFORE_DUE:
         lines.append(
             f"Until your due date ({when(deadline)}), this page shows "
@@ -87,18 +89,19 @@ class PolicyForFeedback(NbGraderPreprocessor):
         course = Course.from_config(self.config)
         policy = course.policy(info["assignment"])
         student = info["student"]
-        submitted = due = None
+        submitted = due = recorded = None
         with Gradebook(info["db_url"], course.course_id) as gradebook:
             try:
                 submission = gradebook.find_submission(info["assignment"], student)
                 submitted = utc(submission.timestamp) if submission.timestamp else None
+                recorded = submission.extension
                 assigned = submission.assignment.duedate
                 due = utc(assigned) if assigned else None
             except MissingEntry:
                 pass
         now = datetime.now(UTC)
         resources["gradelab"] = {
-            "policy": policy_lines(policy, student, submitted, due, now),
-            "shows": policy.shows(student, now, due),
+            "policy": policy_lines(policy, student, submitted, due, now, recorded),
+            "shows": policy.shows(student, now, due, recorded),
         }
         return nb, resources

@@ -12,9 +12,11 @@
         },
     }
 
-- ``due``: the due date (UTC unless the text names a zone); it is written into the gradebook,
-  where nbgrader's late-submission plugin (``c.AssignLatePenalties.plugin_class``) and
-  formgrader read it. Without it, the gradebook's own due date stands.
+- ``due``: the due date, with its zone: an offset (``"2026-12-04T17:00+01:00"``) or an IANA
+  zone (``"2026-12-04 17:00 Europe/Paris"``); anything else is refused (``gradelab.dates``).
+  It is written into the gradebook, where nbgrader's late-submission plugin
+  (``c.AssignLatePenalties.plugin_class``) and formgrader read it. Without it, the
+  gradebook's own due date stands.
 - ``feedback_before_due``: what a feedback page shows before the student's due date:
   ``"everything"`` (the default), ``"public"`` (only the tests marked public:
   ``@pytest.mark.public``, and quiz questions that show correctness; no score) or
@@ -23,7 +25,8 @@
   submission past it waits its turn, and the student is told when it will be graded.
 - ``counts``: ``"last"`` (the default, as nbgrader) or ``"best"`` submission.
 - ``extensions``: per student, hours (``"48h"``, ``"2d"``, a number of hours) or a new due
-  date; stored as nbgrader's per-submission extension, which its late plugin follows.
+  date; stored as nbgrader's per-submission extension, which its late plugin follows. An
+  extension set in the gradebook the nbgrader way stays: the larger of the two counts.
 
 An assignment's policy is the ``"*"`` entry updated with its own. Every field is checked when
 the course is read; a mistake names the assignment and the field.
@@ -36,14 +39,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from nbgrader.utils import parse_utc
-
+from gradelab.dates import parse_moment
 from gradelab.errors import CourseError
 
 EVERY_ASSIGNMENT = "*"
 SHOWS = ("everything", "public", "score")
 COUNTS = ("last", "best")
 FIELDS = {"due", "feedback_before_due", "gradings_per_hour", "counts", "extensions"}
+MAX_DURATION_CHARS = 20
+MAX_EXTENSION_HOURS = 24 * 366
 DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([hd])\s*\Z")
 
 
@@ -58,20 +62,31 @@ class Policy:
     counts: str = "last"
     extensions: dict[str, timedelta] = field(default_factory=dict)
 
-    def extension(self, student: str) -> timedelta | None:
-        return self.extensions.get(student)
+    def extension(self, student: str, recorded: timedelta | None = None) -> timedelta | None:
+        """The student's extension: the larger of the policy's and ``recorded``, the one
+        nbgrader's gradebook holds for their submission."""
+        given = [e for e in (self.extensions.get(student), recorded) if e is not None]
+        return max(given, default=None)
 
-    def due_for(self, student: str, due: datetime | None = None) -> datetime | None:
-        """The student's due date: the policy's (or ``due``, the gradebook's) plus any
-        extension."""
+    def due_for(
+        self, student: str, due: datetime | None = None, recorded: timedelta | None = None
+    ) -> datetime | None:
+        """The student's due date: the policy's (or ``due``, the gradebook's) plus their
+        extension (``recorded``: the gradebook's)."""
         base = self.due or due
         if base is None:
             return None
-        return base + (self.extension(student) or timedelta(0))
+        return base + (self.extension(student, recorded) or timedelta(0))
 
-    def shows(self, student: str, now: datetime, due: datetime | None = None) -> str:
+    def shows(
+        self,
+        student: str,
+        now: datetime,
+        due: datetime | None = None,
+        recorded: timedelta | None = None,
+    ) -> str:
         """What the student's feedback page shows at ``now``."""
-        deadline = self.due_for(student, due)
+        deadline = self.due_for(student, due, recorded)
         if deadline is None or now >= deadline:
             return "everything"
         return self.feedback_before_due
@@ -82,27 +97,23 @@ def utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _date(text: Any, where: str) -> datetime:
-    if not isinstance(text, str):
-        raise CourseError(f'{where}: a date such as "2026-12-04 17:00 UTC"')
-    try:
-        return utc(parse_utc(text))
-    except (ValueError, OverflowError):
-        raise CourseError(
-            f'{where}: {text!r} is not a date such as "2026-12-04 17:00 UTC"'
-        ) from None
-
-
 def _extension(value: Any, due: datetime | None, where: str) -> timedelta:
     """Hours, days or a new due date, as a time added to the due date."""
+    hours = None
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return timedelta(hours=value)
+        hours = float(value)
+    elif (
+        isinstance(value, str)
+        and len(value) <= MAX_DURATION_CHARS
+        and (found := DURATION.match(value))
+    ):
+        hours = float(found.group(1)) * (24 if found.group(2) == "d" else 1)
+    if hours is not None:
+        if not hours <= MAX_EXTENSION_HOURS:
+            raise CourseError(f"{where}: an extension of at most {MAX_EXTENSION_HOURS:,} hours")
+        return timedelta(hours=hours)
     if isinstance(value, str):
-        found = DURATION.match(value)
-        if found:
-            amount, unit = float(found.group(1)), found.group(2)
-            return timedelta(hours=amount) if unit == "h" else timedelta(days=amount)
-        new_due = _date(value, where)
+        new_due = parse_moment(value, where)
         if due is None:
             raise CourseError(f"{where}: a new due date needs the assignment's due date")
         if new_due < due:
@@ -126,7 +137,7 @@ def read_policy(assignment: str, entries: dict[str, Any], where: str) -> Policy:
             )
         merged |= entry
     here = f"{where}[{assignment!r}]"
-    due = _date(merged["due"], f"{here}['due']") if merged.get("due") is not None else None
+    due = parse_moment(merged["due"], f"{here}['due']") if merged.get("due") is not None else None
     shows = merged.get("feedback_before_due", "everything")
     if shows not in SHOWS:
         raise CourseError(f"{here}['feedback_before_due']: one of {', '.join(SHOWS)}")

@@ -158,6 +158,8 @@ def graded_planted_class(course: Course, wrong_key: bool = True) -> Iterator[Cou
         if wrong_key:
             break_the_key(scratch)
         nbgrader_commands.release(scratch, ASSIGNMENT)
+        config = scratch.root / "nbgrader_config.py"  # the times below are the instructor's
+        config.write_text(config.read_text() + '\nc.Gradelab.submission_times = "timestamp.txt"\n')
         scratch = set_due_date(scratch)
         hand_in(scratch, planted_samples(course))
         grade(scratch)

@@ -115,7 +115,7 @@ def test_a_cell_name_that_names_no_grade_cell_is_named_with_the_cells_that_exist
     assert "test_concepts, test_descent_step" in run.stdout
 
 
-def test_a_regrade_that_fails_on_the_graders_side_withdraws_the_old_score(scratch, gradelab):
+def test_a_regrade_whose_hidden_suite_fails_its_check_changes_nothing(scratch, gradelab):
     nbgrader_commands.release(scratch, "mse_gradient")
     place_samples(scratch, "mse_gradient", [Sample("alice", None, "")])
     assert gradelab("autograde", "mse_gradient", cwd=scratch.root).returncode == 0
@@ -123,14 +123,20 @@ def test_a_regrade_that_fails_on_the_graders_side_withdraws_the_old_score(scratc
     assert gradelab("feedback", "mse_gradient", cwd=scratch.root).returncode == 0
     page = scratch.feedback_folder("alice", "mse_gradient") / "mse_gradient.html"
     assert "22 / 22" in page.read_text()
+    graded = scratch.autograded_folder("alice", "mse_gradient") / "mse_gradient.ipynb"
+    before = graded.read_bytes()
+    place_samples(scratch, "mse_gradient", [Sample("bob", None, "")])
     suite = scratch.hidden_suite("mse_gradient") / "test_mse_gradient.py"
     suite.write_text(suite.read_text() + "\nimport not_a_module\n")
     run = gradelab("autograde", "mse_gradient", "--force", cwd=scratch.root)
     assert run.returncode == 1 and "not_a_module" in run.stdout
+    assert "2 submissions waiting" in run.stdout and "nothing was changed" in run.stdout
     alice = assignment_scores(scratch, "mse_gradient")["alice"]
-    assert alice.score == 0 and alice.pending and "not_a_module" in alice.pending
+    assert alice.score == 22 and alice.pending is None
+    assert graded.read_bytes() == before
+    assert not scratch.autograded_folder("bob", "mse_gradient").exists()
     assert gradelab("feedback", "mse_gradient", cwd=scratch.root).returncode == 0
-    assert not page.exists(), "the page of the withdrawn score is still there to release"
+    assert "22 / 22" in page.read_text()
 
 
 @pytest.mark.slow

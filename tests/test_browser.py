@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from chromium import chromium, first_page, require_chromium
 from lab_answers import LAB_SETTINGS, RIGHT
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
@@ -33,17 +34,6 @@ REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 NOTEBOOK = "mse_gradient.ipynb"
 COURSE = ["gradients", "mse_gradient", "update_step", "learning_rate", "sgd_logistic"]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_S = 60
 TIMEOUT_MS = TIMEOUT_S * 1000
 
@@ -148,21 +138,12 @@ def lab(released_course: Course, tmp_path: Path) -> Iterator[Lab]:
 @pytest.fixture
 def page(tmp_path: Path) -> Iterator[Page]:
     """A page of headless Chromium with a fresh profile."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"needs {CHROMIUM}: apt-get install chromium (make test does it as root)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            tmp_path / "chromium-profile",
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 860},
-        )
-        try:
-            browser.set_default_timeout(TIMEOUT_MS)
-            yield browser.pages[0] if browser.pages else browser.new_page()
-        finally:
-            browser.close()
+    require_chromium()
+    with (
+        sync_playwright() as playwright,
+        chromium(playwright, tmp_path, viewport={"width": 1280, "height": 860}) as browser,
+    ):
+        yield first_page(browser)
 
 
 def write(cell: Locator, code: str) -> None:

@@ -48,5 +48,5 @@ def test_a_run_stopped_by_a_broken_suite_says_only_what_happened():
     run.failed = {"zz_ref": run.stopped}
     lines = run_summary(run)
     assert lines[0] == "grading stopped before any student: a hidden test is broken: test_x.py:3"
-    assert "nothing was graded" in lines[1] and "1 submission waiting" in lines[1]
+    assert "nothing was changed" in lines[1] and "1 submission waiting" in lines[1]
     assert not any("graded 0" in line or "failed 1" in line for line in lines)

@@ -17,6 +17,7 @@ from gradelab.autograde.run import submitted_students
 from gradelab.samples import Sample, place_samples, samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import Verdict, scratch_course
+from gradelab.serve.lock import running_service
 
 BIN = Path(sys.executable).parent
 COPIES = 150  # enough that a run is stopped while it still has work left
@@ -63,6 +64,7 @@ def test_a_stopped_run_is_finished_by_the_next_one(course, stop, sandbox_process
         listed = place_samples(scratch, "mse_gradient", everyone)
         first = start_autograde(scratch)
         wait_until_some_are_graded(scratch, 2)
+        assert running_service(scratch) == first.pid  # it holds the course's lock
         os.killpg(first.pid, stop)  # the whole command, as Ctrl-C or a kill would
         output, _ = first.communicate(timeout=60)
         assert first.returncode != 0, output[-3000:]
@@ -94,6 +96,56 @@ def test_a_stopped_run_is_finished_by_the_next_one(course, stop, sandbox_process
         scores = assignment_scores(scratch, "mse_gradient")
         verdicts = [Verdict(sample, scores.get(sample.student)) for sample in listed]
         assert [v.sample.student for v in verdicts if not v.ok] == []
+
+
+RECORD_WITH_CTRL_C = """
+import os, signal, sys
+from gradelab.autograde.autograded_folder import AutogradedWriter
+from gradelab.autograde.gradebook_writer import GradebookWriter
+from gradelab.autograde.run import Recorder
+from gradelab.course import Course
+from gradelab.grading.submission import GradedNotebook, GradedSubmission
+
+class CtrlCWhileWriting(AutogradedWriter):
+    pressed = False
+
+    def write(self, graded):
+        if graded.student == "s1" and not self.pressed:  # Ctrl-C, amid the batch's folders
+            self.pressed = True
+            os.kill(os.getpid(), signal.SIGINT)
+        super().write(graded)
+
+course = Course.load(sys.argv[1])
+recorder = Recorder(GradebookWriter(course, "mse_gradient"), {})
+recorder.folders = CtrlCWhileWriting(course, "mse_gradient")
+for name in ("s0", "s1", "s2"):
+    text = (course.submission_folder(name, "mse_gradient") / "mse_gradient.ipynb").read_text()
+    recorder.pending.append(GradedSubmission(name, [GradedNotebook("mse_gradient", text)]))
+try:
+    try:
+        recorder.flush()
+    finally:  # as autograde does: stopped or not, what was graded is recorded
+        recorder.flush()
+except KeyboardInterrupt:
+    print("stopped", recorder.recorded)
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_amid_a_batch_records_it_whole_and_counts_each_submission_once(course):
+    with scratch_course(course) as scratch:
+        nbgrader_commands.release(scratch, "mse_gradient")
+        names = ["s0", "s1", "s2"]
+        place_samples(scratch, "mse_gradient", [Sample(n, None, "the reference") for n in names])
+        run = subprocess.run(
+            [sys.executable, "-c", RECORD_WITH_CTRL_C, str(scratch.root)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        written = [n for n in names if scratch.autograded_folder(n, "mse_gradient").is_dir()]
+        assert run.stdout.split() == ["stopped", str(len(written))], run.stdout + run.stderr
+        assert written == names
 
 
 def worker_processes(coordinator: int) -> list[int]:

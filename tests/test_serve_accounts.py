@@ -40,7 +40,6 @@ BROWSER_STUDENT = "gls-dan"
 FEEDBACK_WITHIN = 10.0  # seconds from submitting to fetched feedback
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "docs" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @dataclass(frozen=True)
@@ -256,20 +255,19 @@ def keep(page, name: str, folder: Path) -> None:
 def test_a_student_fetches_answers_submits_and_reads_feedback_in_the_assignments_tab(
     machine, tmp_path
 ) -> None:
+    from chromium import chromium, first_page, require_chromium
     from playwright.sync_api import expect, sync_playwright
 
-    if not CHROMIUM.exists():
-        pytest.fail(f"needs {CHROMIUM}: apt-get install chromium (make test does it as root)")
+    require_chromium(pytest.fail)
     served, _, students, shared = machine
     dan = students[BROWSER_STUDENT]
     with (
         serving(served, shared / "serve-browser.log"),
         student_lab(dan) as url,
         sync_playwright() as p,
+        chromium(p, tmp_path, viewport={"width": 1280, "height": 860}) as browser,
     ):
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
-        page.set_default_timeout(60_000)
+        page = first_page(browser)
         page.goto(url)
         page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
         page.locator(".lm-Menu-itemLabel").get_by_text("Assignment List", exact=True).click()
@@ -313,4 +311,3 @@ def test_a_student_fetches_answers_submits_and_reads_feedback_in_the_assignments
         expect(feedback.locator("p.total")).to_contain_text(f"{score:g} / 22")
         expect(feedback.locator("section#test_compute_gradient")).to_contain_text("6 of 6 points")
         keep(page, "served-feedback.png", tmp_path)
-        browser.close()

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from chromium import chromium, first_page, require_chromium
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell
 from playwright.sync_api import sync_playwright
-from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_feedback_page import ATTACKS, inspect
 from test_similarity import ASSIGNMENT, PageText, place, released_notebook
 
@@ -151,31 +151,29 @@ def test_what_students_write_shows_as_text_and_runs_nothing(hostile_class, hosti
     assert f"compared up to {MAX_CELL_CHARS:,} of its" in "".join(shown.text)
 
 
-def test_in_a_browser_the_injected_markup_is_plain_text_beside_its_copy(hostile_class, hostile_run):
-    if not CHROMIUM.exists():
-        pytest.skip(f"needs {CHROMIUM}: apt-get install chromium")
+def test_in_a_browser_the_injected_markup_is_plain_text_beside_its_copy(
+    hostile_class, hostile_run, tmp_path
+):
+    require_chromium()
     dialogs = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            view = browser.new_page(viewport={"width": 1400, "height": 900})
-            view.on("dialog", lambda dialog: dialogs.append(dialog.message) or dialog.dismiss())
-            view.goto(report_path(hostile_class, ASSIGNMENT).as_uri())
-            pair = view.locator("#pair-mallory-trudy")
-            cells = pair.locator("table.side pre")
-            left, right = cells.nth(0), cells.nth(1)
-            assert INJECTED in left.inner_text() and INJECTED in right.inner_text()
-            assert left.bounding_box()["x"] < right.bounding_box()["x"]
-            assert left.bounding_box()["y"] == right.bounding_box()["y"]
-            marked = pair.locator("span.match").first
-            background = marked.evaluate("span => getComputedStyle(span).backgroundColor")
-            assert background not in ("rgba(0, 0, 0, 0)", "transparent")
-            assert view.locator("img").count() == 0
-            assert view.evaluate("document.scripts.length") == 0
-        finally:
-            browser.close()
+    with (
+        sync_playwright() as playwright,
+        chromium(playwright, tmp_path, viewport={"width": 1400, "height": 900}) as browser,
+    ):
+        view = first_page(browser)
+        view.on("dialog", lambda dialog: dialogs.append(dialog.message) or dialog.dismiss())
+        view.goto(report_path(hostile_class, ASSIGNMENT).as_uri())
+        pair = view.locator("#pair-mallory-trudy")
+        cells = pair.locator("table.side pre")
+        left, right = cells.nth(0), cells.nth(1)
+        assert INJECTED in left.inner_text() and INJECTED in right.inner_text()
+        assert left.bounding_box()["x"] < right.bounding_box()["x"]
+        assert left.bounding_box()["y"] == right.bounding_box()["y"]
+        marked = pair.locator("span.match").first
+        background = marked.evaluate("span => getComputedStyle(span).backgroundColor")
+        assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+        assert view.locator("img").count() == 0
+        assert view.evaluate("document.scripts.length") == 0
     assert dialogs == []
 
 

@@ -2,6 +2,8 @@
 with its score, and what cannot be decided is said to be undecided, never guessed."""
 
 import json
+import resource
+import signal
 import time
 
 import pytest
@@ -225,6 +227,15 @@ def test_check_expr_exits_2_with_a_json_error_when_expected_is_unreadable(capsys
     code, output = run_cli(["x", "--expected", "x +"], capsys)
     assert code == 2
     assert "expected answer cannot be read" in output["error"]
+
+
+def test_check_expr_run_inside_a_process_gives_its_limits_and_alarm_back(capsys):
+    """As in a test worker: a browser it starts afterwards must not inherit 2 GiB."""
+    before = (resource.getrlimit(resource.RLIMIT_AS), signal.getsignal(signal.SIGALRM))
+    assert run_cli(["2*x", "--expected", "x+x", "--vars", "x"], capsys)[0] == 0
+    assert run_cli(["x", "--expected", "x +"], capsys)[0] == 2
+    after = (resource.getrlimit(resource.RLIMIT_AS), signal.getsignal(signal.SIGALRM))
+    assert after == before
 
 
 def test_check_expr_help_shows_an_example():

@@ -5,7 +5,14 @@ nbgrader's API, so formgrader, feedback and export read what ``nbgrader autograd
 have stored: each grade cell's auto score, each answer cell's automatic comment, the late
 penalty of nbgrader's configured late-submission plugin, and 0 for a missing notebook. The
 assignment's policy (``c.Gradelab.policies``) gives the due date and each student's
-extension, which nbgrader's late plugin then follows.
+extension, which nbgrader's late plugin then follows; an extension already in the
+gradebook stays when it is the larger.
+
+Manual grading belongs to the submission it graded. A submission whose time differs from
+the one the gradebook holds is a new submission: the manual scores, extra credit and
+comments of the earlier one are cleared, and each cell without an automatic score waits for
+a grader again. Regrading the same submission (``--force``) keeps them, and marks those
+cells for review, as nbgrader's autograde does.
 """
 
 from __future__ import annotations
@@ -98,13 +105,19 @@ class GradebookWriter:
                 also(gradebook.db.connection())
             for graded, timestamp in batch:
                 gradebook.update_or_create_student(graded.student)
+                earlier = recorded_time(gradebook, self.assignment, graded.student)
                 extra = {"timestamp": timestamp} if timestamp else {}
                 submission = gradebook.update_or_create_submission(
                     self.assignment, graded.student, **extra
                 )
-                submission.extension = self.policy.extension(graded.student)
+                # an extension set in the gradebook (the nbgrader way) is never taken back
+                submission.extension = self.policy.extension(graded.student, submission.extension)
+                resubmitted = earlier is not None and timestamp is not None
+                resubmitted = resubmitted and utc(earlier) != utc(timestamp)
                 by_name = {notebook.name: notebook for notebook in graded.notebooks}
                 for notebook in submission.notebooks:
+                    if resubmitted:
+                        clear_manual_grading(notebook)
                     if notebook.name in by_name:
                         self._store(notebook, by_name[notebook.name])
                     else:  # not submitted: 0, as nbgrader gives it
@@ -114,8 +127,14 @@ class GradebookWriter:
                     self._late_penalty(submission, notebook)
 
     def score_after_penalty(self, graded: GradedSubmission, submitted: datetime | None) -> float:
-        """What ``graded`` would score in the gradebook, any late penalty taken off."""
-        deadline = self.policy.due_for(graded.student, self.due)
+        """What ``graded`` would score in the gradebook, any late penalty taken off (with the
+        student's larger extension, the gradebook's or the policy's)."""
+        with open_gradebook(self.course) as gradebook:
+            try:
+                recorded = gradebook.find_submission(self.assignment, graded.student).extension
+            except MissingEntry:
+                recorded = None
+        deadline = self.policy.due_for(graded.student, self.due, recorded)
         late = (utc(submitted) - deadline).total_seconds() if deadline and submitted else 0.0
         total = 0.0
         for notebook in graded.notebooks:
@@ -148,9 +167,13 @@ class GradebookWriter:
                 submission = gradebook.find_submission(self.assignment, student)
             except MissingEntry:
                 return
-            if timestamp is not None:
-                submission.timestamp = timestamp
+            resubmitted = timestamp is not None and submission.timestamp is not None
+            resubmitted = resubmitted and utc(submission.timestamp) != utc(timestamp)
+            if timestamp is not None:  # naive UTC, as nbgrader stores it
+                submission.timestamp = utc(timestamp).replace(tzinfo=None)
             for notebook in submission.notebooks:
+                if resubmitted:
+                    clear_manual_grading(notebook)
                 for grade in notebook.grades:
                     grade.auto_score = None
                     grade.needs_manual_grade = True
@@ -175,6 +198,7 @@ class GradebookWriter:
             extra = {"timestamp": timestamp} if timestamp else {}
             submission = gradebook.update_or_create_submission(self.assignment, student, **extra)
             for notebook in submission.notebooks:
+                clear_manual_grading(notebook)  # a refusal is 0, whoever graded before
                 zero_grades(notebook)
                 for comment in notebook.comments:
                     comment.auto_comment = NOT_GRADED + one_line(reason, 300)
@@ -191,6 +215,24 @@ class GradebookWriter:
                 notebook.late_submission_penalty = self.penalties._check_late_penalty(
                     notebook, penalty
                 )
+
+
+def recorded_time(gradebook: Gradebook, assignment: str, student: str) -> datetime | None:
+    """The submission time the gradebook holds for ``student``, if any."""
+    try:
+        return gradebook.find_submission(assignment, student).timestamp
+    except MissingEntry:
+        return None
+
+
+def clear_manual_grading(notebook: SubmittedNotebook) -> None:
+    """A new submission is not the one a grader scored by hand: its manual scores, extra
+    credit and comments go, and each cell that has no automatic score waits for a grader."""
+    for grade in notebook.grades:
+        grade.manual_score = None
+        grade.extra_credit = None
+    for comment in notebook.comments:
+        comment.manual_comment = None
 
 
 def zero_grades(notebook: SubmittedNotebook) -> None:

@@ -7,16 +7,22 @@ once its folder is there, so a run stopped midway (Ctrl-C, a killed process) lea
 rest to the next run, and the gradebook is consistent at every commit.
 
 A submission that cannot be graded (screening refused it) gets 0 with the reason. A
-submission whose grading failed on the grader's side (a broken hidden test) gets no score:
-any score of an earlier submission is withdrawn, so the gradebook never shows a stale
-grade, and it is graded again on the next run.
+submission whose grading failed on the grader's side (a test that broke on it) gets no
+score: any score of an earlier submission is withdrawn, so the gradebook never shows a stale
+grade, and it is graded again on the next run. A hidden suite that fails its check before
+grading (a broken test) stops the run before it changes anything: every ``autograded/``
+folder and every recorded score stays as it was.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +33,7 @@ from gradelab.autograde.gradebook_writer import GradebookWriter
 from gradelab.autograde.intake import Refused, screen
 from gradelab.autograde.local_pool import LocalPool
 from gradelab.autograde.pool import GradingPool
+from gradelab.autograde.submission_time import inbound_entries, submission_time
 from gradelab.course import Course
 from gradelab.errors import AssignmentError, GradelabError
 from gradelab.grading.nbgrader_step import sandbox_limits
@@ -82,7 +89,12 @@ class Recorder:
             self.flush()
 
     def flush(self) -> None:
-        """The gradebook first, then the folders: a folder never claims an unrecorded grade."""
+        """The gradebook first, then the folders: a folder never claims an unrecorded grade.
+        Ctrl-C waits for the end of a flush, so that a batch is recorded and counted once."""
+        with ctrl_c_deferred():
+            self._flush()
+
+    def _flush(self) -> None:
         if self.pending:
             self.gradebook.record([(g, self.times.get(g.student)) for g in self.pending])
             for graded in self.pending:
@@ -93,6 +105,22 @@ class Recorder:
                     self.unwritten[graded.student] = f"autograded/ could not be written ({error})"
         self.pending = []
         self.last = time.monotonic()
+
+
+@contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Run the block whole: a Ctrl-C that arrives meanwhile takes effect when it ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only
+        return
+    arrived: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _: arrived.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if arrived:
+            signal.raise_signal(signal.SIGINT)
 
 
 def grading_pool(
@@ -115,6 +143,7 @@ def sort_submissions(
 ) -> dict[str, datetime | None]:
     """Screen each submission into the run's lists; the submission times of those to grade."""
     times = {}
+    inbound = inbound_entries(course)
     for name in students:
         try:
             screened = screen(course, assignment, name)
@@ -128,7 +157,7 @@ def sort_submissions(
             run.already_graded.append(name)
         else:
             run.graded.append(name)
-            times[name] = screened.timestamp
+            times[name] = submission_time(course, assignment, name, screened.timestamp, inbound)
     return times
 
 
@@ -150,17 +179,18 @@ def autograde(
     run = AutogradeRun()
     students = [student] if student else submitted_students(course, assignment)
     times = sort_submissions(course, assignment, students, force, run)
+    if run.graded:
+        try:
+            check_hidden_suite(course, assignment, sandbox_limits(course), weak)
+        except AssignmentError as error:  # nothing recorded is touched: no folder, no score
+            run.stopped = str(error)
+            run.failed = dict.fromkeys(run.graded, run.stopped)
+            return run
     valid_refused = [name for name in run.refused if course.valid_student_id(name)]
     for name in [*run.graded, *valid_refused]:
         shutil.rmtree(course.autograded_folder(name, assignment), ignore_errors=True)
     gradebook = GradebookWriter(course, assignment)
     if run.graded:
-        try:
-            check_hidden_suite(course, assignment, sandbox_limits(course), weak)
-        except AssignmentError as error:
-            run.stopped = str(error)
-            run.failed = dict.fromkeys(run.graded, run.stopped)
-    if run.graded and not run.stopped:
         recorder = Recorder(gradebook, times)
         workers = workers or os.cpu_count() or 1
         pool = grading_pool(course, assignment, run.graded, workers, scheduler, weak)
@@ -177,9 +207,11 @@ def autograde(
                         bar.set_postfix(failed=len(run.failed), refresh=False)
                         bar.update(1)
                 finally:  # stopped or not, what was graded is recorded
-                    recorder.flush()
-                    run.recorded = recorder.recorded
-                    run.failed.update(recorder.unwritten)
+                    try:
+                        recorder.flush()  # a Ctrl-C meanwhile comes at its end
+                    finally:
+                        run.recorded = recorder.recorded
+                        run.failed.update(recorder.unwritten)
         except KeyboardInterrupt:
             left = len(run.graded) - run.recorded - len(run.failed)
             raise Interrupted(

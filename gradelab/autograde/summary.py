@@ -17,8 +17,9 @@ def run_summary(run: AutogradeRun) -> list[str]:
         waiting = len(run.failed)
         return [
             f"grading stopped before any student: {printable(run.stopped, 600)}",
-            f"nothing was graded; the {waiting} submission{'s' if waiting != 1 else ''} "
-            "waiting keep no score until the suite is fixed and they are graded again",
+            "nothing was changed: autograded/ and every recorded score are as they were; "
+            f"fix the test and run the same command again to grade the {waiting} "
+            f"submission{'s' if waiting != 1 else ''} waiting",
             *[f"  already graded, kept: {len(run.already_graded)}"] * bool(run.already_graded),
             *refused_lines(run),
         ]

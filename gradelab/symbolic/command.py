@@ -6,6 +6,8 @@ import argparse
 import json
 import resource
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 SECONDS = 10
 MEMORY_BYTES = 2 << 30
@@ -19,13 +21,23 @@ def _out_of_time(*_: object) -> None:
     raise OutOfTime
 
 
-def bound_this_process(seconds: int, memory: int) -> None:
-    """Stop this process's work on a typed answer after ``seconds`` and at ``memory`` bytes."""
-    signal.signal(signal.SIGALRM, _out_of_time)
-    signal.alarm(seconds)
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+@contextmanager
+def bounded(seconds: int, memory: int) -> Iterator[None]:
+    """Stop the block's work on a typed answer after ``seconds`` and at ``memory`` bytes;
+    after it, the process has its own limits and alarm back (a caller in a longer-lived
+    process, a test's, keeps no 2 GiB address space that a browser it starts would inherit)."""
+    handler = signal.signal(signal.SIGALRM, _out_of_time)
+    limit = resource.getrlimit(resource.RLIMIT_AS)
+    soft, hard = limit
     if soft == resource.RLIM_INFINITY or soft > memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, hard))
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        resource.setrlimit(resource.RLIMIT_AS, limit)
+        signal.signal(signal.SIGALRM, handler)
 
 
 def run_check_expr(args: argparse.Namespace) -> int:
@@ -34,22 +46,20 @@ def run_check_expr(args: argparse.Namespace) -> int:
     ``SECONDS`` or ``MEMORY_BYTES``. A wrong answer still exits 0."""
     from gradelab.symbolic.check import check  # sympy: only when a check is asked for
 
-    bound_this_process(SECONDS, MEMORY_BYTES)
     variables = None
     if args.vars is not None:
         variables = [name.strip() for name in args.vars.split(",") if name.strip()]
     try:
-        result = check(
-            args.answer, args.expected, variables=variables, allow_floats=not args.no_floats
-        )
+        with bounded(SECONDS, MEMORY_BYTES):
+            result = check(
+                args.answer, args.expected, variables=variables, allow_floats=not args.no_floats
+            )
     except ValueError as error:
         print(json.dumps({"error": str(error)}))
         return 2
     except (OutOfTime, MemoryError):
         print(json.dumps({"error": f"the check took more than {SECONDS} s or too much memory"}))
         return 2
-    finally:
-        signal.alarm(0)
     print(result.to_json())
     return 0
 
