@@ -23,6 +23,7 @@ from typing import Any
 import sympy
 
 from gradelab.symbolic import build, equations
+from gradelab.symbolic.as_typed import as_typed
 from gradelab.symbolic.assumptions import Assumptions
 from gradelab.symbolic import mistakes as bank
 from gradelab.symbolic.exact import equal_exactly, exact_numbers
@@ -90,6 +91,8 @@ class _Question:
 
 
 def _text(value: str | sympy.Basic) -> str:
+    if isinstance(value, sympy.Eq):
+        return as_typed(value)  # sympy prints Eq(y, x), which is not the typed grammar
     return value if isinstance(value, str) else sympy.sstr(value)
 
 
@@ -222,8 +225,9 @@ class _Judge:
 
     def precisely(self, answer: sympy.Expr, expected: sympy.Expr) -> Agreement:
         """Agreement at the points with 60 and 120 digits (floats cancelled too much)."""
-        deadline = time.monotonic() + NUMERIC_BUDGET
-        return agrees_precisely(answer, expected, self.all_points(True), deadline)
+        deadline = time.monotonic() + NUMERIC_BUDGET / 2
+        points = self.all_points(True)[: 2 * STRONG]
+        return agrees_precisely(answer, expected, points, deadline)
 
     def differs(self, answer: sympy.Expr, expected: sympy.Expr) -> bool:
         """Whether the two differ at a point by more than rounding, even by a hair."""
