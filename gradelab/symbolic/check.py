@@ -38,12 +38,12 @@ from gradelab.symbolic.numeric import (
     Point,
     agreement,
     agrees_precisely,
+    exponent_grid,
     difference_confirmed,
     differs_beyond_rounding,
     positive,
     sample_points,
     values_at,
-    with_integers,
 )
 from gradelab.symbolic.parse import Parsed, parse
 from gradelab.symbolic.tokens import ParseError
@@ -162,8 +162,8 @@ def _exponent_symbols(exprs: Iterable[sympy.Basic]) -> set[sympy.Symbol]:
 class _Judge:
     """Values at one shared set of random points, computed once per expression.
 
-    The points: random signed values; when a variable appears in an exponent, the same
-    points with it an integer as well; and, for expressions that are real at fewer than
+    The points: random signed values; when a variable appears in an exponent, also a grid
+    of integer and half-integer values for it (see ``exponent_grid``); and, for expressions that are real at fewer than
     ``STRONG`` of those, the same points made positive (where roots and logs are real).
     """
 
@@ -180,8 +180,13 @@ class _Judge:
         fresh = secrets.randbits(64) if seed is None else seed  # unknown to any student
         self.seed = fresh
         base = sample_points(vocabulary, samples, random.Random(fresh), assumptions)
-        exponents = _exponent_symbols(exprs)
-        self.points = base + (with_integers(base, exponents) if exponents else [])
+        exponents = {s for s in _exponent_symbols(exprs) if s.name not in assumptions.integer}
+        fixed = [
+            s
+            for s in vocabulary.scalars.values()
+            if s.is_integer or s.name in assumptions.positive | assumptions.integer
+        ]
+        self.points = base + (exponent_grid(base, exponents, fixed) if exponents else [])
         self.more = positive(base)
         self.deadline = time.monotonic() + NUMERIC_BUDGET
         self.rtol, self.atol = rtol, atol

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import cmath
 import dataclasses
+import itertools
 import math
 import random
 import time
@@ -218,17 +219,32 @@ def sample_points(
     return points
 
 
-def with_integers(points: Sequence[Point], symbols: Iterable[sympy.Symbol]) -> list[Point]:
-    """``points`` with each of ``symbols`` a nonzero integer from -4 to 4 (twice its value,
-    rounded): where a power such as (-1)^n is real."""
-    chosen = set(symbols)
-    return [
-        Point(
-            {s: complex(round(2 * v.real)) if s in chosen else v for s, v in p.values.items()},
-            p.data,
-        )
-        for p in points
-    ]
+#: Values given to variables in exponents: integers, where a power of a negative number is
+#: real, and halves, where a power of an even power is.
+EXPONENTS = (-2.0, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0)
+MAX_GRID = 128
+
+
+def exponent_grid(
+    points: Sequence[Point], symbols: Iterable[sympy.Symbol], fixed: Iterable[sympy.Symbol]
+) -> list[Point]:
+    """Points where the variables of exponents (such as the n of (-1)^n, or b and c in
+    (a^b)^c) take every combination of ``EXPONENTS`` (at most ``MAX_GRID`` of them), each
+    with the other values of a point, and again with those negated (except ``fixed`` ones:
+    counts and positive variables)."""
+    chosen = sorted(symbols, key=sympy.default_sort_key)
+    kept = set(fixed)
+    grid = itertools.islice(itertools.product(EXPONENTS, repeat=len(chosen)), MAX_GRID)
+    found = []
+    for k, combination in enumerate(grid):
+        point = points[k % len(points)]
+        exponents = dict(zip(chosen, map(complex, combination), strict=True))
+        for sign in (1, -1):
+            values = {
+                s: exponents.get(s, v if s in kept else sign * v) for s, v in point.values.items()
+            }
+            found.append(Point(values, point.data))
+    return found
 
 
 def positive(points: Sequence[Point]) -> list[Point]:
