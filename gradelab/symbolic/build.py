@@ -123,7 +123,7 @@ def power(base: Value, exponent: Value, position: int, limits: Limits) -> Value:
         if base.is_Number and base.is_zero and exponent.is_negative:
             raise ParseError(f"division by zero {at(position)}", position)
         if base.is_Rational and exponent.is_Rational:
-            if digits(base) * abs(exponent) > limits.number_digits:
+            if digits(base) * abs(float(exponent)) > limits.number_digits:
                 raise ParseError(
                     f"the number {at(position)} would have more than {limits.number_digits} digits",
                     position,
@@ -148,7 +148,7 @@ def _check_constant_power(base: Value, exponent: Value, position: int, limits: L
         if rest.free_symbols or not coefficient.is_Number:
             continue
         size = max([1, *(digits(number) for number in rest.atoms(sympy.Rational))])
-        if abs(coefficient) * size > limits.number_digits:
+        if abs(float(coefficient)) * size > limits.number_digits:
             raise ParseError(
                 f"the power {at(position)} is too large (its exponent has the number "
                 f"{coefficient}; the limit is {limits.exponent})",

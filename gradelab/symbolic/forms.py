@@ -118,8 +118,12 @@ def is_simplified(written: sympy.Basic) -> bool:
         return False
     if expansion_bound(value) > SMALL:
         return True
-    numerator, denominator = sympy.fraction(sympy.together(exact_numbers(value)))
-    return sympy.gcd(numerator, denominator).is_number
+    for node in _nodes(exact_numbers(value)):
+        if node.is_Mul:
+            numerator, denominator = sympy.fraction(node)
+            if denominator != 1 and sympy.gcd(numerator, denominator) not in (1, -1):
+                return False
+    return True
 
 
 CHECKS = {"expanded": is_expanded, "factored": is_factored, "simplified": is_simplified}
