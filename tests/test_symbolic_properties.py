@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gradelab.symbolic import ParseError, check, parse
-from gradelab.symbolic.check import _Judge
 from gradelab.symbolic.assumptions import Assumptions
+from gradelab.symbolic.check import _Judge
 from gradelab.symbolic.numeric import sample_points
 from gradelab.symbolic.vocabulary import declared
 

@@ -59,7 +59,11 @@ def typed(answer: str, question: Question, values: Values) -> str:
         return answer.strip().lower()
     expr = substituted(answer, question, values)
     if question.kind == "number" and question.sigfigs is not None:
-        exact = Fraction(int(expr.p), int(expr.q)) if expr.is_Rational else Fraction(str(expr.evalf(40)))
+        exact = (
+            Fraction(int(expr.p), int(expr.q))
+            if expr.is_Rational
+            else Fraction(str(expr.evalf(40)))
+        )
         return sigfigs.written(exact, question.sigfigs)
     if question.kind == "number" and expr.is_Rational:
         digits = decimals_of(Fraction(int(expr.p), int(expr.q)))

@@ -307,9 +307,8 @@ def _mistake(spec: Any, where: str) -> MistakeSpec:
 def _assumptions(spec: Any, variables: list[str], where: str) -> dict[str, tuple[str, ...]]:
     """``assume = { positive = ["x"], integer = ["n"] }``: each kind lists variables."""
     if not isinstance(spec, dict) or set(spec) - set(ASSUMPTION_KINDS):
-        raise QuizError(
-            f'{where}: assume = {{ positive = ["x"], ... }} with kinds {", ".join(ASSUMPTION_KINDS)}'
-        )
+        kinds = ", ".join(ASSUMPTION_KINDS)
+        raise QuizError(f'{where}: assume = {{ positive = ["x"], ... }} with kinds {kinds}')
     found = {}
     for kind, names in spec.items():
         if not isinstance(names, list) or not all(n in variables for n in names):
@@ -372,7 +371,7 @@ def _question(spec: Any, number: int, path: Path, quiz_correctness: bool) -> Que
     if form not in FORMS or (form != "text" and kind != "expression"):
         raise QuizError(
             f'{where}: form is "text" (typed) or, for an expression, "sympy" (built with '
-            f'sympy) or one of {", ".join(FORM_CHECKS)} (typed in that form)'
+            f"sympy) or one of {', '.join(FORM_CHECKS)} (typed in that form)"
         )
     assume = _assumptions(spec.get("assume", {}), variables, where)
     sigfigs = spec.get("sigfigs")

@@ -23,29 +23,29 @@ from typing import Any
 import sympy
 
 from gradelab.symbolic import build, equations
+from gradelab.symbolic import mistakes as bank
 from gradelab.symbolic.as_typed import as_typed
 from gradelab.symbolic.assumptions import Assumptions
-from gradelab.symbolic import mistakes as bank
 from gradelab.symbolic.exact import equal_exactly, exact_numbers
 from gradelab.symbolic.forms import FORMS, form_problem
 from gradelab.symbolic.memo import remembered
-from gradelab.symbolic.modular import identical
-from gradelab.symbolic.regions import region_points
 from gradelab.symbolic.mistakes import Candidate, Mistake
+from gradelab.symbolic.modular import identical
 from gradelab.symbolic.numeric import (
     STRONG,
     Agreement,
     Point,
     agreement,
     agrees_precisely,
-    exponent_grid,
     difference_confirmed,
     differs_beyond_rounding,
+    exponent_grid,
     positive,
     sample_points,
     values_at,
 )
 from gradelab.symbolic.parse import Parsed, parse
+from gradelab.symbolic.regions import region_points
 from gradelab.symbolic.tokens import ParseError
 from gradelab.symbolic.vocabulary import Vocabulary
 
@@ -163,8 +163,9 @@ class _Judge:
     """Values at one shared set of random points, computed once per expression.
 
     The points: random signed values; when a variable appears in an exponent, also a grid
-    of integer and half-integer values for it (see ``exponent_grid``); and, for expressions that are real at fewer than
-    ``STRONG`` of those, the same points made positive (where roots and logs are real).
+    of integer and half-integer values for it (see ``exponent_grid``); and, for expressions
+    real at fewer than ``STRONG`` of those, the same points made positive (where roots and
+    logarithms are real).
     """
 
     def __init__(
@@ -197,8 +198,10 @@ class _Judge:
         key = (expr, widened)
         if key not in self.cache:
             found = values_at(expr, self.more, self.deadline) if widened else []
-            self.cache[key] = self.values(expr) + found if widened else values_at(
-                expr, self.points, self.deadline
+            self.cache[key] = (
+                self.values(expr) + found
+                if widened
+                else values_at(expr, self.points, self.deadline)
             )
         return self.cache[key]
 
@@ -212,9 +215,7 @@ class _Judge:
         found = agreement(self.values(first), self.values(second), tolerance, self.atol)
         if found.valid >= STRONG or found.equal is False:
             return found
-        return agreement(
-            self.values(first, True), self.values(second, True), tolerance, self.atol
-        )
+        return agreement(self.values(first, True), self.values(second, True), tolerance, self.atol)
 
     def verdict(self, answer: sympy.Expr, expected: sympy.Expr) -> Agreement:
         """``agreement``, where a difference only counts if evaluation with 30 and 60 digits
@@ -383,7 +384,7 @@ def check(
         method = "exact" if all(how == "exact" for _, how in equal) else "numeric"
         problem = None if form is None else form_problem(answer, question.names, form)
         if problem is not None:
-            return verdict.result(False, form_score, problem, mistake=f"not_{form}")
+            return verdict.result(False, form_score, problem, mistake=f"not_{form}", method=method)
         return verdict.result(True, 1.0, "Correct.", method=method)
 
     adjusted = bank.adjusted(mistakes)
@@ -456,7 +457,9 @@ def _equal_entries(
     rest = [k for k, found in enumerate(identity) if found is None]
     agreements = {k: judge.verdict(answer[k], expected[k]) for k in rest}
     open_entries = [k for k in rest if agreements[k].equal is not False]
-    pairs = [(assumptions.applied(answer[k]), assumptions.applied(expected[k])) for k in open_entries]
+    pairs = [
+        (assumptions.applied(answer[k]), assumptions.applied(expected[k])) for k in open_entries
+    ]
     exact: dict[int, bool | None] = dict.fromkeys(rest)
     for k, found in zip(open_entries, equal_exactly(pairs, time_limit), strict=True):
         exact[k] = found
@@ -467,7 +470,9 @@ def _equal_entries(
     return [(found, "exact") if found is not None else next(decided) for found in identity]
 
 
-def _undecided(judge: _Judge, answer: sympy.Expr, expected: sympy.Expr, found: Agreement) -> Agreement:
+def _undecided(
+    judge: _Judge, answer: sympy.Expr, expected: sympy.Expr, found: Agreement
+) -> Agreement:
     """The numeric verdict on a pair sympy could not decide: a difference beyond rounding
     is a difference; near-agreement is settled with 60 and 120 digits; agreement with abs()
     or sign() counts only if it holds on every side of their kinks."""
@@ -520,10 +525,10 @@ def _equation_result(
     if equal:
         return verdict.result(True, 1.0, "Correct.", method=method)
     for candidate in declared:
-        if isinstance(candidate.value, sympy.Eq):
-            if _equations_equal(judge, parsed.expr, candidate.value, time_limit)[0]:
-                name, score, text = _named([candidate.mistake])
-                return verdict.result(False, score, text, mistake=name)
+        equation = isinstance(candidate.value, sympy.Eq)
+        if equation and _equations_equal(judge, parsed.expr, candidate.value, time_limit)[0]:
+            name, score, text = _named([candidate.mistake])
+            return verdict.result(False, score, text, mistake=name)
     if equal is None:
         return verdict.result(None, 0.0, UNDETERMINED, method="undetermined")
     return verdict.result(False, 0.0, "Not equivalent to the expected equation.")

@@ -54,6 +54,4 @@ def ratio_agreement(
 
 
 def proportional_exactly(first: sympy.Eq, second: sympy.Eq, seed: int) -> bool | None:
-    return proportional(
-        exact_numbers(difference(first)), exact_numbers(difference(second)), seed
-    )
+    return proportional(exact_numbers(difference(first)), exact_numbers(difference(second)), seed)

@@ -454,8 +454,12 @@ def differs_beyond_rounding(
     expressions with exact numbers (no decimals) for this to mean anything."""
     for point in points:
         try:
-            coarse = [evaluate(e, point, digits=50, deadline=deadline, real=True) for e in (first, second)]
-            fine = [evaluate(e, point, digits=80, deadline=deadline, real=True) for e in (first, second)]
+            coarse = [
+                evaluate(e, point, digits=50, deadline=deadline, real=True) for e in (first, second)
+            ]
+            fine = [
+                evaluate(e, point, digits=80, deadline=deadline, real=True) for e in (first, second)
+            ]
         except Unevaluable:
             continue
         rough, exact = coarse[0] - coarse[1], fine[0] - fine[1]
@@ -477,8 +481,13 @@ def agrees_precisely(
     equal, valid = True, 0
     for point in points:
         try:
-            coarse = [evaluate(e, point, digits=60, deadline=deadline, real=True) for e in (first, second)]
-            fine = [evaluate(e, point, digits=120, deadline=deadline, real=True) for e in (first, second)]
+            coarse = [
+                evaluate(e, point, digits=60, deadline=deadline, real=True) for e in (first, second)
+            ]
+            fine = [
+                evaluate(e, point, digits=120, deadline=deadline, real=True)
+                for e in (first, second)
+            ]
         except Unevaluable:
             continue
         scale = max(abs(fine[0]), abs(fine[1]), 1e-300)

@@ -159,9 +159,7 @@ class _Parser:
             value = build.equation(value, self.expression(), equals.start)
             if self.is_op("="):
                 again = self.peek()
-                raise ParseError(
-                    f"a second '=' {at(again.start)}: write one equation", again.start
-                )
+                raise ParseError(f"a second '=' {at(again.start)}: write one equation", again.start)
         token = self.peek()
         if token.kind != END:
             if token.kind == COMMA:
