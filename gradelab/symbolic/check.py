@@ -149,8 +149,8 @@ def _sentence(text: str) -> str:
 
 
 def _exponent_symbols(exprs: Iterable[sympy.Basic]) -> set[sympy.Symbol]:
-    """The variables in exponents such as the n of (-1)^n: such powers are real only at
-    integers, so those variables are also sampled at integers."""
+    """The variables in exponents, such as the n of (-1)^n: a power of a negative number is
+    real only at some values of them, so they are also sampled on a grid."""
     found: set[sympy.Symbol] = set()
     for expr in exprs:
         for node in sympy.preorder_traversal(expr):
@@ -197,12 +197,10 @@ class _Judge:
         """Values at the points (and at the positive ones too, when ``widened``)."""
         key = (expr, widened)
         if key not in self.cache:
-            found = values_at(expr, self.more, self.deadline) if widened else []
-            self.cache[key] = (
-                self.values(expr) + found
-                if widened
-                else values_at(expr, self.points, self.deadline)
-            )
+            if widened:
+                self.cache[key] = self.values(expr) + values_at(expr, self.more, self.deadline)
+            else:
+                self.cache[key] = values_at(expr, self.points, self.deadline)
         return self.cache[key]
 
     def all_points(self, widened: bool) -> list[Point]:
