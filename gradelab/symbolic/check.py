@@ -376,7 +376,9 @@ def check(
         [*answer_entries, *expected_entries],
     )
     if isinstance(expected_value, sympy.Eq):
-        return _equation_result(judge, parsed, declared, verdict, expected_value, time_limit)
+        return _equation_result(
+            judge, parsed, declared, verdict, expected_value, time_limit, assumptions
+        )
     equal = _equal_entries(judge, answer_entries, expected_entries, time_limit, assumptions)
     if all(is_equal for is_equal, _ in equal):
         method = "exact" if all(how == "exact" for _, how in equal) else "numeric"
@@ -494,20 +496,34 @@ def _piecewise(expr: sympy.Basic) -> bool:
 
 
 def _equations_equal(
-    judge: _Judge, answer: sympy.Eq, expected: sympy.Eq, time_limit: float
+    judge: _Judge,
+    answer: sympy.Eq,
+    expected: sympy.Eq,
+    time_limit: float,
+    assumptions: Assumptions,
 ) -> tuple[bool | None, str]:
     """Whether two equations say the same (see ``equations``), and how it was decided."""
     solved = equations.solved_for(answer), equations.solved_for(expected)
     if solved[0] and solved[1] and solved[0][0] == solved[1][0]:
         pair = [solved[0][1]], [solved[1][1]]
-        return _equal_entries(judge, *pair, time_limit, Assumptions())[0]
+        return _equal_entries(judge, *pair, time_limit, assumptions)[0]
     exactly = equations.proportional_exactly(answer, expected, judge.seed)
-    if exactly is not None:
-        return exactly, "exact"
-    first = judge.values(equations.difference(answer), True)
-    second = judge.values(equations.difference(expected), True)
-    found = equations.ratio_agreement(first, second, judge.rtol, judge.atol)
-    return found.equal, "numeric" if found.equal is not None else "undetermined"
+    if exactly is None:
+        first = judge.values(equations.difference(answer), True)
+        second = judge.values(equations.difference(expected), True)
+        found = equations.ratio_agreement(first, second, judge.rtol, judge.atol)
+        verdict = found.equal, "numeric" if found.equal is not None else "undetermined"
+    else:
+        verdict = exactly, "exact"
+    if verdict[0]:
+        return verdict
+    for one, other in ((answer, expected), (expected, answer)):
+        substituted = equations.substituted_solution(one, other)
+        if substituted is not None:
+            found = _equal_entries(judge, [substituted], [sympy.S.Zero], time_limit, assumptions)
+            if found[0][0]:
+                return found[0]
+    return verdict
 
 
 def _equation_result(
@@ -517,14 +533,18 @@ def _equation_result(
     verdict: _Verdict,
     expected: sympy.Eq,
     time_limit: float,
+    assumptions: Assumptions,
 ) -> CheckResult:
     """The verdict on an equation: equivalent, a declared mistake, or not equivalent."""
-    equal, method = _equations_equal(judge, parsed.expr, expected, time_limit)
+    equal, method = _equations_equal(judge, parsed.expr, expected, time_limit, assumptions)
     if equal:
         return verdict.result(True, 1.0, "Correct.", method=method)
     for candidate in declared:
         equation = isinstance(candidate.value, sympy.Eq)
-        if equation and _equations_equal(judge, parsed.expr, candidate.value, time_limit)[0]:
+        same = equation and _equations_equal(
+            judge, parsed.expr, candidate.value, time_limit, assumptions
+        )
+        if same and same[0]:
             name, score, text = _named([candidate.mistake])
             return verdict.result(False, score, text, mistake=name)
     if equal is None:

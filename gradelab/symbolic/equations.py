@@ -4,7 +4,9 @@ Two equations are equivalent when one side-difference is a nonzero constant mult
 the other (``l1 - r1 = c*(l2 - r2)``, c != 0): rational ones decided exactly modulo a prime,
 the others at the sample points (the ratio is the same nonzero number wherever both sides
 are real). When both are written ``y = f`` and ``y = g`` for the same variable y (not in f
-or g), they are compared as the functions f and g, with all of ``check``'s rules.
+or g), they are compared as the functions f and g, with all of ``check``'s rules; when only
+one is, and the other has one solution for y (degree 1 in y once cleared of fractions),
+f is put in the other for y.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 
 import sympy
 
-from gradelab.symbolic.exact import exact_numbers
+from gradelab.symbolic.exact import SMALL, exact_numbers, expansion_bound
 from gradelab.symbolic.modular import proportional
 from gradelab.symbolic.numeric import STRONG, Agreement, close
 
@@ -28,6 +30,28 @@ def solved_for(equation: sympy.Eq) -> tuple[sympy.Symbol, sympy.Expr] | None:
 
 def difference(equation: sympy.Eq) -> sympy.Expr:
     return equation.lhs - equation.rhs
+
+
+def substituted_solution(solved: sympy.Eq, other: sympy.Eq) -> sympy.Expr | None:
+    """When ``solved`` is ``y = f`` and ``other``, cleared of fractions, is a*y + b = 0 with
+    a and b without a common factor (so it has one solution for y, as ``1/x + 1/y = 2``
+    has): ``other`` with f put in for y, which is 0 exactly when the two have the same
+    solution. None otherwise."""
+    found = solved_for(solved)
+    if found is None:
+        return None
+    y, f = found
+    rest = difference(other)
+    numerator, _ = sympy.fraction(sympy.together(rest))
+    if not numerator.has(y) or expansion_bound(numerator) > SMALL:
+        return None
+    try:
+        poly = sympy.Poly(numerator, y)
+    except sympy.PolynomialError:
+        return None
+    if poly.degree() != 1 or not sympy.gcd(*poly.all_coeffs()).is_number:
+        return None  # x*y = x also holds for any y at x = 0
+    return rest.xreplace({y: f})
 
 
 def ratio_agreement(
