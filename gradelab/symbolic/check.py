@@ -27,7 +27,7 @@ from gradelab.symbolic import mistakes as bank
 from gradelab.symbolic.as_typed import as_typed
 from gradelab.symbolic.assumptions import Assumptions
 from gradelab.symbolic.exact import equal_exactly, exact_numbers
-from gradelab.symbolic.forms import FORMS, form_problem
+from gradelab.symbolic.forms import FORMS, form_feedback, in_form
 from gradelab.symbolic.memo import remembered
 from gradelab.symbolic.mistakes import Candidate, Mistake
 from gradelab.symbolic.modular import identical
@@ -382,9 +382,13 @@ def check(
     equal = _equal_entries(judge, answer_entries, expected_entries, time_limit, assumptions)
     if all(is_equal for is_equal, _ in equal):
         method = "exact" if all(how == "exact" for _, how in equal) else "numeric"
-        problem = None if form is None else form_problem(answer, question.names, form)
-        if problem is not None:
-            return verdict.result(False, form_score, problem, mistake=f"not_{form}", method=method)
+        shaped = True if form is None else in_form(answer, question.names, form)
+        if shaped is None:
+            text = form_feedback(form, None)
+            return verdict.result(None, form_score, text, method="undetermined")
+        if not shaped:
+            text = form_feedback(form, False)
+            return verdict.result(False, form_score, text, mistake=f"not_{form}", method=method)
         return verdict.result(True, 1.0, "Correct.", method=method)
 
     adjusted = bank.adjusted(mistakes)

@@ -19,10 +19,11 @@ from math import gcd
 
 import sympy
 
-from gradelab.symbolic.exact import SMALL, exact_numbers, expansion_bound
+from gradelab.symbolic.exact import SMALL, exact_numbers, expansion_bound, in_child
 from gradelab.symbolic.parse import parse
 
 FORMS = ("expanded", "factored", "simplified")
+SECONDS = 1.0
 _WORDS = {
     "expanded": "expanded (multiply out every bracket)",
     "factored": "fully factored",
@@ -129,9 +130,18 @@ def is_simplified(written: sympy.Basic) -> bool:
 CHECKS = {"expanded": is_expanded, "factored": is_factored, "simplified": is_simplified}
 
 
-def form_problem(text: str, variables: Sequence[str] | None, form: str) -> str | None:
-    """Why the answer ``text`` (already read once) is not in ``form``, or None if it is."""
+def in_form(text: str, variables: Sequence[str] | None, form: str) -> bool | None:
+    """Whether the answer ``text`` (already read once) is in ``form``; None when that could
+    not be decided within ``SECONDS`` (factoring can take long)."""
     written = parse(text, variables, evaluate=False).expr
-    if CHECKS[form](written):
-        return None
+    return in_child(CHECKS[form], [written], SECONDS)[0]
+
+
+def form_feedback(form: str, verdict: bool | None) -> str:
+    """What a right value in the wrong form (False), or an undecided form (None), is told."""
+    if verdict is None:
+        return (
+            f"The value is right; whether it is {_WORDS[form]} could not be decided in time. "
+            "It will be checked by hand."
+        )
     return f"The value is right, but the answer is not {_WORDS[form]}."
