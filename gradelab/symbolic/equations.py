@@ -42,6 +42,8 @@ def substituted_solution(solved: sympy.Eq, other: sympy.Eq) -> sympy.Expr | None
         return None
     y, f = found
     rest = difference(other)
+    if expansion_bound(rest) > SMALL:
+        return None
     numerator, _ = sympy.fraction(sympy.together(rest))
     if not numerator.has(y) or expansion_bound(numerator) > SMALL:
         return None
