@@ -17,7 +17,7 @@ import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import sympy
@@ -153,9 +153,9 @@ def _exponent_symbols(exprs: Iterable[sympy.Basic]) -> set[sympy.Symbol]:
     real only at some values of them, so they are also sampled on a grid."""
     found: set[sympy.Symbol] = set()
     for expr in exprs:
-        for node in sympy.preorder_traversal(expr):
-            if node.is_Pow and not node.exp.is_Number:
-                found |= {s for s in node.exp.free_symbols if isinstance(s, sympy.Symbol)}
+        for power in expr.atoms(sympy.Pow):
+            if not power.exp.is_Number:
+                found |= {s for s in power.exp.free_symbols if isinstance(s, sympy.Symbol)}
     return found
 
 
@@ -188,10 +188,15 @@ class _Judge:
             if s.is_integer or s.name in assumptions.positive | assumptions.integer
         ]
         self.points = base + (exponent_grid(base, exponents, fixed) if exponents else [])
-        self.more = positive(base)
+        self.base = base
         self.deadline = time.monotonic() + NUMERIC_BUDGET
         self.rtol, self.atol = rtol, atol
         self.cache: dict[tuple[sympy.Basic, bool], list] = {}
+
+    @cached_property
+    def more(self) -> list[Point]:
+        """The points made positive, drawn only when needed."""
+        return positive(self.base)
 
     def values(self, expr: sympy.Basic, widened: bool = False) -> list:
         """Values at the points (and at the positive ones too, when ``widened``)."""

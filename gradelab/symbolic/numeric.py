@@ -165,7 +165,7 @@ def _real_only(arithmetic: _Arithmetic) -> _Arithmetic:
     is on the real domain of an expression only if each part of it is real there."""
 
     def bounded(value: Any) -> Any:
-        if abs(value.imag) > REAL_NOISE * abs(value):
+        if value.imag and abs(value.imag) > REAL_NOISE * abs(value):
             raise ValueError("not a real number here")
         return arithmetic.bounded(value)
 
