@@ -24,6 +24,7 @@ COURSE_ASSIGNMENTS = (
     "sgd_logistic",
     "derivatives_quiz",
     "update_rule_quiz",
+    "tangent_quiz",
 )
 
 

@@ -7,6 +7,7 @@ import html
 import json
 import os
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import nbformat
@@ -17,7 +18,7 @@ from nbclient import NotebookClient
 
 from gradelab.quiz.draw import draw, typed
 from gradelab.quiz.judge import judge
-from gradelab.quiz.spec import read_quiz
+from gradelab.quiz.spec import QuizError, read_quiz
 from gradelab.samples import Sample, place_samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
@@ -337,3 +338,57 @@ def test_judging_any_typed_answer_ends_with_a_score_between_zero_and_one(
         verdict = judge(question, draw(question, "c", QUIZ, student), answer)
         assert 0 <= verdict.fraction <= 1
         assert isinstance(verdict.message, str)
+
+
+COURSE_QUIZ = Path(__file__).resolve().parents[1] / "source" / "tangent_quiz" / "quiz.toml"
+
+
+def test_an_equation_a_number_to_significant_figures_and_a_form_are_judged_in_a_quiz():
+    quiz = read_quiz(COURSE_QUIZ)
+    tangent = quiz.question("tangent")
+    numbers = {"a": Fraction(2), "b": Fraction(-3), "x0": Fraction(1)}  # f = 2x^2 - 3x
+    assert judge(tangent, numbers, "y = x - 2").fraction == 1  # slope 1 through (1, -1)
+    assert judge(tangent, numbers, "x - y - 2 = 0").fraction == 1
+    assert judge(tangent, numbers, "2y = 2x - 4").fraction == 1
+    assert judge(tangent, numbers, "y = x").fraction == 0.5  # the first declared mistake
+    assert judge(tangent, numbers, "y = x - 3").fraction == 0
+
+    rate = quiz.question("decayed_rate")
+    numbers = {"a0": Fraction(1, 10), "T": Fraction(3), "t": Fraction(7)}  # 0.1/(1 + 7/3) = 0.03
+    assert judge(rate, numbers, "0.0300").fraction == 1
+    short = judge(rate, numbers, "0.03")
+    assert short.fraction == 0.5 and "3 significant figures" in short.message
+    assert judge(rate, numbers, "0.0301").fraction == 0
+    assert judge(rate, numbers, "0.0125").fraction == 0  # 0.1/8, a mistake scoring 0
+
+    step = quiz.question("expanded_step")
+    numbers = {"c": Fraction(3), "lr": Fraction(1, 4)}  # w - (w - 3)/2 = w/2 + 3/2
+    assert judge(step, numbers, "w/2 + 3/2").fraction == 1
+    bracketed = judge(step, numbers, "w - 1/2*(w - 3)")
+    assert bracketed.fraction == 0.5 and "not expanded" in bracketed.message
+    assert judge(step, numbers, "3w/4 + 3/4").fraction == 0.5  # the factor 2 is missing
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ('kind = "number"\nanswer = "1/3"\nsigfigs = 0', "sigfigs = 1 to 15"),
+        ('kind = "expression"\nanswer = "x"\nvariables = ["x"]\nsigfigs = 3', "sigfigs"),
+        ('kind = "expression"\nanswer = "x"\nvariables = ["x"]\nform = "neat"', "expanded"),
+        ('kind = "number"\nanswer = "1"\nform = "expanded"', "for an expression"),
+        ('kind = "expression"\nanswer = "x"\nvariables = ["x"]\nform_score = 1', "form_score"),
+        (
+            'kind = "expression"\nanswer = "x"\nvariables = ["x"]\nassume = { real = ["x"] }',
+            "positive",
+        ),
+        (
+            'kind = "expression"\nanswer = "x"\nvariables = ["x"]\nassume = { positive = ["y"] }',
+            "lists variables of this question",
+        ),
+    ],
+)
+def test_the_new_question_fields_are_checked_when_read(tmp_path, fields, message):
+    path = tmp_path / "quiz.toml"
+    path.write_text(f'[[question]]\nid = "q"\npoints = 1\nprompt = "?"\n{fields}\n')
+    with pytest.raises(QuizError, match=message):
+        read_quiz(path)

@@ -223,6 +223,24 @@ def test_check_expr_prints_one_json_result_and_exits_0_even_when_wrong(capsys):
     assert (code, refused["method"]) == (0, "unreadable")
 
 
+def test_check_expr_takes_assumptions_and_a_required_form(capsys):
+    code, general = run_cli(["sqrt(x^2)", "--expected", "x"], capsys)
+    assert (code, general["correct"]) == (0, False)  # x may be negative
+    code, positive = run_cli(["sqrt(x^2)", "--expected", "x", "--positive", "x"], capsys)
+    assert (code, positive["correct"]) == (0, True)
+    code, integer = run_cli(["cos(pi*n)", "--expected", "(-1)^n", "--integer", "n"], capsys)
+    assert (code, integer["correct"]) == (0, True)
+    code, form = run_cli(["2(x+1)", "--expected", "2x+2", "--form", "expanded"], capsys)
+    assert (code, form["correct"], form["score"], form["mistake"]) == (
+        0,
+        False,
+        0.5,
+        "not_expanded",
+    )
+    code, error = run_cli(["x", "--expected", "x", "--positive", "q"], capsys)
+    assert code == 2 and "not a variable" in error["error"]
+
+
 def test_check_expr_exits_2_with_a_json_error_when_expected_is_unreadable(capsys):
     code, output = run_cli(["x", "--expected", "x +"], capsys)
     assert code == 2

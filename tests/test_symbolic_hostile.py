@@ -29,7 +29,7 @@ def code_strings(target):
         f"exec(\"open('{target}','w')\")",
         f'eval(\'open("{target}", "w")\')',
         "x; import os",
-        "x = 1",
+        "x := 1",
         "globals()['os']",
         "[c for c in ().__class__]",
         "x if x else y",

@@ -16,7 +16,7 @@ import sympy
 
 from gradelab.quiz.spec import LETTERS, Param, Question, decimals_of
 from gradelab.student.variants import numbers_id, variant_rng
-from gradelab.symbolic import Parsed, ParseError, parse
+from gradelab.symbolic import Parsed, ParseError, parse, sigfigs
 from gradelab.symbolic.as_typed import as_typed
 
 _PLACE = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
@@ -69,6 +69,13 @@ def typed(answer: str, question: Question, values: Values) -> str:
     if question.kind == "choice":
         return answer.strip().lower()
     expr = substituted(answer, question, values)
+    if question.kind == "number" and question.sigfigs is not None:
+        exact = (
+            Fraction(int(expr.p), int(expr.q))
+            if expr.is_Rational
+            else Fraction(str(expr.evalf(40)))
+        )
+        return sigfigs.written(exact, question.sigfigs)
     if question.kind == "number" and expr.is_Rational:
         digits = decimals_of(Fraction(int(expr.p), int(expr.q)))
         if digits is not None:

@@ -20,7 +20,7 @@ import sympy
 from gradelab.quiz.draw import Values, substituted
 from gradelab.quiz.spec import LETTERS, Question
 from gradelab.sandbox.wire import SympyText
-from gradelab.symbolic import Mistake, ParseError, check, parse
+from gradelab.symbolic import Mistake, ParseError, check, parse, sigfigs
 
 ZERO_TOLERANCE = 1e-12  # absolute, for a number whose key (or declared mistake) is 0
 
@@ -75,6 +75,9 @@ def judge_expression(question: Question, values: Values, value: Any) -> Judgemen
         wrt=question.wrt,
         allow_floats=question.allow_floats,
         latex=False,
+        assume=question.assume,
+        form=question.required_form,
+        form_score=question.form_score,
     )
     fraction = 1.0 if result.correct else result.score
     message = "" if result.correct else f"{question.id}: {result.feedback}"
@@ -124,9 +127,38 @@ def _close(found: Fraction | float, target: Fraction | float, tolerance: float) 
     return abs(float(found) - float(target)) <= tolerance * abs(float(target))
 
 
+def judge_figures(question: Question, values: Values, value: Any) -> Judgement:
+    """A number to ``question.sigfigs`` significant figures: the key rounded there scores
+    full marks; the right value with other figures ``form_score``."""
+    text = repr(value) if isinstance(value, float | int) and not isinstance(value, bool) else value
+    found = sigfigs.read(text) if isinstance(text, str) else None
+    if found is None:
+        return Judgement(0.0, f"{question.id}: write one number in decimals, such as 0.0521", False)
+    key = exact_number(substituted(question.answer, question, values))
+    figures = question.sigfigs
+    if key is not None and sigfigs.is_rounding_of(found, Fraction(key)):
+        if found.figures == figures:
+            return Judgement(1.0, "", True)
+        return Judgement(
+            question.form_score,
+            f"{question.id}: the value is right, but give it to {figures} significant figures "
+            f"(you gave {found.figures})",
+            False,
+        )
+    for spec in question.mistakes:
+        if spec.answer is None:
+            continue
+        wrong = exact_number(substituted(spec.answer, question, values))
+        if wrong is not None and sigfigs.is_rounding_of(found, Fraction(wrong)):
+            return Judgement(spec.score, f"{question.id}: {spec.feedback}", False)
+    return Judgement(0.0, f"{question.id}: not the expected number", False)
+
+
 def judge_number(question: Question, values: Values, value: Any) -> Judgement:
     if value is None or (isinstance(value, str) and not value.strip()):
         return _unanswered(question)
+    if question.sigfigs is not None:
+        return judge_figures(question, values, value)
     found = exact_number(value)
     if found is None:
         return Judgement(0.0, f"{question.id}: write one number, such as -0.35 or 7/20", False)

@@ -20,8 +20,9 @@ KEY_STUDENTS = ("student000", "student001", "student002")
 
 
 def literal(question: Question, text: str) -> str:
-    """How the answer is written in the cell: a number as a number, the rest as a string."""
-    if question.kind == "number":
+    """How the answer is written in the cell: a number as a number (as a string when its
+    significant figures count, to keep trailing zeros), the rest as a string."""
+    if question.kind == "number" and question.sigfigs is None:
         try:
             float(text)
             return text

@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from gradelab.errors import AssignmentError
+from gradelab.symbolic.assumptions import KINDS as ASSUMPTION_KINDS
+from gradelab.symbolic.forms import FORMS as FORM_CHECKS
 from gradelab.symbolic.mistakes import BUILTIN
 from gradelab.symbolic.vocabulary import RESERVED
 
@@ -43,9 +45,10 @@ QUESTION_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,40}\Z")
 QUESTION_FIELDS = {
     "id", "kind", "points", "prompt", "title", "variables", "answer", "params", "mistake",
     "choices", "why_not", "tolerance", "cell", "show_correctness", "cost", "wrt",
-    "allow_floats", "form",
+    "allow_floats", "form", "assume", "sigfigs", "form_score",
 }  # fmt: skip
-FORMS = ("text", "sympy")
+#: How an expression is given: typed ("text"), built with sympy, or typed in a required form.
+FORMS = ("text", "sympy", *FORM_CHECKS)
 QUIZ_FIELDS = {"title", "intro", "show_correctness", "question"}
 MISTAKE_FIELDS = {"answer", "builtin", "feedback", "score"}
 MAX_VALUES = 10**12  # a parameter's values, drawn by index (never listed)
@@ -226,6 +229,14 @@ class Question:
     wrt: str | tuple[str, ...] | None = None
     allow_floats: bool = True
     form: str = "text"
+    assume: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sigfigs: int | None = None
+    form_score: float = 0.5
+
+    @property
+    def required_form(self) -> str | None:
+        """The form a typed answer must have ("expanded", "factored", "simplified")."""
+        return self.form if self.form in FORM_CHECKS else None
 
     @property
     def grade_cell(self) -> str:
@@ -240,6 +251,8 @@ class Question:
             "title": self.title, "variables": list(self.variables),
             "params": [p.as_data() for p in self.params], "choices": list(self.choices),
             "cell": self.cell, "allow_floats": self.allow_floats, "form": self.form,
+            "assume": {k: list(v) for k, v in self.assume.items()}, "sigfigs": self.sigfigs,
+            "form_score": self.form_score,
         }  # fmt: skip
         if with_key:
             data |= {
@@ -263,6 +276,8 @@ class Question:
             show_correctness="answer" in data, cost=data.get("cost"),
             wrt=tuple(wrt) if isinstance(wrt, list) else wrt,
             allow_floats=bool(data.get("allow_floats", True)), form=data.get("form", "text"),
+            assume={k: tuple(v) for k, v in data.get("assume", {}).items()},
+            sigfigs=data.get("sigfigs"), form_score=float(data.get("form_score", 0.5)),
         )  # fmt: skip
 
 
@@ -310,6 +325,19 @@ def mistake_spec(spec: Any, where: str) -> MistakeSpec:
     if not isinstance(feedback, str) or (answer is not None and not feedback.strip()):
         raise QuizError(f'{where}: feedback = "..." says what the mistake is')
     return MistakeSpec(None if answer is None else str(answer), builtin, feedback, float(score))
+
+
+def _assumptions(spec: Any, variables: list[str], where: str) -> dict[str, tuple[str, ...]]:
+    """``assume = { positive = ["x"], integer = ["n"] }``: each kind lists variables."""
+    if not isinstance(spec, dict) or set(spec) - set(ASSUMPTION_KINDS):
+        kinds = ", ".join(ASSUMPTION_KINDS)
+        raise QuizError(f'{where}: assume = {{ positive = ["x"], ... }} with kinds {kinds}')
+    found = {}
+    for kind, names in spec.items():
+        if not isinstance(names, list) or not all(n in variables for n in names):
+            raise QuizError(f"{where}: assume.{kind} lists variables of this question")
+        found[kind] = tuple(names)
+    return found
 
 
 def _question(spec: Any, number: int, path: Path, quiz_correctness: bool) -> Question:
@@ -363,8 +391,23 @@ def _question(spec: Any, number: int, path: Path, quiz_correctness: bool) -> Que
         raise QuizError(f"{where}: tolerance is relative, from 0 up to 1")
     wrt = spec.get("wrt")
     form = spec.get("form", "text")
-    if form not in FORMS or (form == "sympy" and kind != "expression"):
-        raise QuizError(f'{where}: form is "text" (typed) or, for an expression, "sympy"')
+    if form not in FORMS or (form != "text" and kind != "expression"):
+        raise QuizError(
+            f'{where}: form is "text" (typed) or, for an expression, "sympy" (built with '
+            f"sympy) or one of {', '.join(FORM_CHECKS)} (typed in that form)"
+        )
+    assume = _assumptions(spec.get("assume", {}), variables, where)
+    sigfigs = spec.get("sigfigs")
+    if sigfigs is not None and (
+        kind != "number" or isinstance(sigfigs, bool) or not isinstance(sigfigs, int)
+        or not 1 <= sigfigs <= 15
+    ):  # fmt: skip
+        raise QuizError(f"{where}: sigfigs = 1 to 15, for a number question")
+    form_score = spec.get("form_score", 0.5)
+    if isinstance(form_score, bool) or not isinstance(form_score, int | float):
+        raise QuizError(f"{where}: form_score is a fraction of the points, from 0 up to (not) 1")
+    if not 0 <= form_score < 1:
+        raise QuizError(f"{where}: form_score is a fraction of the points, from 0 up to (not) 1")
     return Question(
         id=qid,
         kind=kind,
@@ -384,6 +427,9 @@ def _question(spec: Any, number: int, path: Path, quiz_correctness: bool) -> Que
         wrt=tuple(wrt) if isinstance(wrt, list) else wrt,
         allow_floats=bool(spec.get("allow_floats", True)),
         form=form,
+        assume=assume,
+        sigfigs=sigfigs,
+        form_score=float(form_score),
     )
 
 

@@ -24,6 +24,9 @@ class _TypedPrinter(StrPrinter):
 
     _print_MutableDenseMatrix = _print_ImmutableDenseMatrix
 
+    def _print_Equality(self, expr: sympy.Eq) -> str:
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
 
 def as_typed(expr: sympy.Basic) -> str:
     """``expr`` in the typed-math grammar (``^`` powers, ``x_i`` data, ``sum(..., i)``);

@@ -23,9 +23,16 @@ _FUNCTIONS = {
     "ln": sympy.log,
     "abs": sympy.Abs,
     "Abs": sympy.Abs,
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "tanh": sympy.tanh,
+    "sign": sympy.sign,
+    "floor": sympy.floor,
+    "ceiling": sympy.ceiling,
+    **{
+        name: getattr(sympy, name)
+        for name in ("sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh")
+    },
+    **{name: getattr(sympy, name) for name in ("asin", "acos", "atan", "acot", "asec", "acsc")},
+    "min": sympy.Min,
+    "max": sympy.Max,
 }
 
 
@@ -35,6 +42,8 @@ def is_matrix(value: object) -> bool:
 
 def describe(value: Value) -> str:
     """'a single expression', 'a vector of 3 entries' or 'a 2 by 2 matrix'."""
+    if isinstance(value, sympy.Eq):
+        return "an equation"
     if not is_matrix(value):
         return "a single expression"
     rows, cols = value.shape
@@ -114,7 +123,7 @@ def power(base: Value, exponent: Value, position: int, limits: Limits) -> Value:
         if base.is_Number and base.is_zero and exponent.is_negative:
             raise ParseError(f"division by zero {at(position)}", position)
         if base.is_Rational and exponent.is_Rational:
-            if digits(base) * abs(exponent) > limits.number_digits:
+            if digits(base) * abs(float(exponent)) > limits.number_digits:
                 raise ParseError(
                     f"the number {at(position)} would have more than {limits.number_digits} digits",
                     position,
@@ -139,7 +148,7 @@ def _check_constant_power(base: Value, exponent: Value, position: int, limits: L
         if rest.free_symbols or not coefficient.is_Number:
             continue
         size = max([1, *(digits(number) for number in rest.atoms(sympy.Rational))])
-        if abs(coefficient) * size > limits.number_digits:
+        if abs(float(coefficient)) * size > limits.number_digits:
             raise ParseError(
                 f"the power {at(position)} is too large (its exponent has the number "
                 f"{coefficient}; the limit is {limits.exponent})",
@@ -158,12 +167,22 @@ def _in_range(value: Value, position: int) -> Value:
     return value
 
 
-def apply(name: str, argument: Value, position: int, limits: Limits) -> Value:
-    """``name(argument)`` for one of the whitelisted functions."""
-    if is_matrix(argument):
-        raise ParseError(
-            f"{name} of {describe(argument)} {at(position)} is not supported", position
-        )
+def apply(name: str, arguments: list[Value], position: int, limits: Limits) -> Value:
+    """``name(arguments...)`` for one of the whitelisted functions."""
+    for argument in arguments:
+        if is_matrix(argument):
+            raise ParseError(
+                f"{name} of {describe(argument)} {at(position)} is not supported", position
+            )
+    argument = arguments[0]
+    if name == "log" and len(arguments) == 2:
+        base = arguments[1]
+        if base.is_Number and (base <= 0 or base == 1):
+            raise ParseError(f"log(x, {base}) {at(position)} has no meaning", position)
+        natural = apply("log", [argument], position, limits)
+        return divide(natural, apply("log", [base], position, limits), position, limits)
+    if name in ("min", "max"):
+        return _in_range(_bounded(_FUNCTIONS[name](*arguments), position, limits), position)
     if name == "sqrt":
         return power(argument, sympy.S.Half, position, limits)
     if name in ("exp", "sigmoid"):
@@ -173,6 +192,13 @@ def apply(name: str, argument: Value, position: int, limits: Limits) -> Value:
     if name in ("log", "ln") and argument.is_Number and argument.is_zero:
         raise ParseError(f"{name}(0) {at(position)} is undefined", position)
     return _in_range(_bounded(_FUNCTIONS[name](argument), position, limits), position)
+
+
+def equation(left: Value, right: Value, position: int) -> sympy.Eq:
+    """``left = right``, kept as written."""
+    if is_matrix(left) or is_matrix(right):
+        raise ParseError(f"an equation {at(position)} must be between single expressions", position)
+    return sympy.Eq(left, right, evaluate=False)
 
 
 def summation(body: Value, index: sympy.Symbol, count: sympy.Symbol, position: int) -> Value:

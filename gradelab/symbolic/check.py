@@ -17,26 +17,35 @@ import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import sympy
 
-from gradelab.symbolic import build
+from gradelab.symbolic import build, equations
 from gradelab.symbolic import mistakes as bank
+from gradelab.symbolic.as_typed import as_typed
+from gradelab.symbolic.assumptions import Assumptions
 from gradelab.symbolic.exact import equal_exactly, exact_numbers
+from gradelab.symbolic.forms import FORMS, form_feedback, in_form
 from gradelab.symbolic.memo import remembered
 from gradelab.symbolic.mistakes import Candidate, Mistake
+from gradelab.symbolic.modular import identical
 from gradelab.symbolic.numeric import (
     STRONG,
     Agreement,
+    Point,
     agreement,
+    agrees_precisely,
     difference_confirmed,
     differs_beyond_rounding,
+    exponent_grid,
+    positive,
     sample_points,
     values_at,
 )
 from gradelab.symbolic.parse import Parsed, parse
+from gradelab.symbolic.regions import region_points
 from gradelab.symbolic.tokens import ParseError
 from gradelab.symbolic.vocabulary import Vocabulary
 
@@ -82,6 +91,8 @@ class _Question:
 
 
 def _text(value: str | sympy.Basic) -> str:
+    if isinstance(value, sympy.Eq):
+        return as_typed(value)  # sympy prints Eq(y, x), which is not the typed grammar
     return value if isinstance(value, str) else sympy.sstr(value)
 
 
@@ -121,7 +132,9 @@ def _entries(value: build.Value) -> list[sympy.Expr]:
 
 def _shape_problem(answer: build.Value, expected: build.Value) -> str | None:
     """Why the two cannot be compared entry by entry (a row and a column vector can)."""
-    if build.is_matrix(answer) == build.is_matrix(expected):
+    if isinstance(answer, sympy.Eq) != isinstance(expected, sympy.Eq):
+        pass
+    elif build.is_matrix(answer) == build.is_matrix(expected):
         if not build.is_matrix(answer) or answer.shape == expected.shape:
             return None
         vectors = 1 in answer.shape and 1 in expected.shape
@@ -135,39 +148,95 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
+def _exponent_symbols(exprs: Iterable[sympy.Basic]) -> set[sympy.Symbol]:
+    """The variables in exponents, such as the n of (-1)^n: a power of a negative number is
+    real only at some values of them, so they are also sampled on a grid."""
+    found: set[sympy.Symbol] = set()
+    for expr in exprs:
+        for power in expr.atoms(sympy.Pow):
+            if not power.exp.is_Number:
+                found |= {s for s in power.exp.free_symbols if isinstance(s, sympy.Symbol)}
+    return found
+
+
 class _Judge:
-    """Values at one shared set of random points, computed once per expression."""
+    """Values at one shared set of random points, computed once per expression.
+
+    The points: random signed values; when a variable appears in an exponent, also a grid
+    of integer and half-integer values for it (see ``exponent_grid``); and, for expressions
+    real at fewer than ``STRONG`` of those, the same points made positive (where roots and
+    logarithms are real).
+    """
 
     def __init__(
-        self, vocabulary: Vocabulary, samples: int, seed: int | None, rtol: float, atol: float
+        self,
+        vocabulary: Vocabulary,
+        samples: int,
+        seed: int | None,
+        rtol: float,
+        atol: float,
+        assumptions: Assumptions,
+        exprs: Sequence[sympy.Basic],
     ):
         fresh = secrets.randbits(64) if seed is None else seed  # unknown to any student
-        self.points = sample_points(vocabulary, samples, random.Random(fresh))
+        self.seed = fresh
+        base = sample_points(vocabulary, samples, random.Random(fresh), assumptions)
+        exponents = {s for s in _exponent_symbols(exprs) if s.name not in assumptions.integer}
+        fixed = [
+            s
+            for s in vocabulary.scalars.values()
+            if s.is_integer or s.name in assumptions.positive | assumptions.integer
+        ]
+        self.points = base + (exponent_grid(base, exponents, fixed) if exponents else [])
+        self.base = base
         self.deadline = time.monotonic() + NUMERIC_BUDGET
         self.rtol, self.atol = rtol, atol
-        self.cache: dict[sympy.Basic, list] = {}
+        self.cache: dict[tuple[sympy.Basic, bool], list] = {}
 
-    def values(self, expr: sympy.Expr) -> list:
-        if expr not in self.cache:
-            self.cache[expr] = values_at(expr, self.points, self.deadline)
-        return self.cache[expr]
+    @cached_property
+    def more(self) -> list[Point]:
+        """The points made positive, drawn only when needed."""
+        return positive(self.base)
+
+    def values(self, expr: sympy.Basic, widened: bool = False) -> list:
+        """Values at the points (and at the positive ones too, when ``widened``)."""
+        key = (expr, widened)
+        if key not in self.cache:
+            if widened:
+                self.cache[key] = self.values(expr) + values_at(expr, self.more, self.deadline)
+            else:
+                self.cache[key] = values_at(expr, self.points, self.deadline)
+        return self.cache[key]
+
+    def all_points(self, widened: bool) -> list[Point]:
+        return self.points + self.more if widened else self.points
 
     def agreement(
         self, first: sympy.Expr, second: sympy.Expr, rtol: float | None = None
     ) -> Agreement:
         tolerance = self.rtol if rtol is None else rtol
-        return agreement(self.values(first), self.values(second), tolerance, self.atol)
+        found = agreement(self.values(first), self.values(second), tolerance, self.atol)
+        if found.valid >= STRONG or found.equal is False:
+            return found
+        return agreement(self.values(first, True), self.values(second, True), tolerance, self.atol)
 
     def verdict(self, answer: sympy.Expr, expected: sympy.Expr) -> Agreement:
         """``agreement``, where a difference only counts if evaluation with 30 and 60 digits
         confirms it."""
         found = self.agreement(answer, expected)
-        values = self.values(answer), self.values(expected)
+        widened = (answer, True) in self.cache and (expected, True) in self.cache
+        values = self.values(answer, widened), self.values(expected, widened)
         if found.equal is False and not difference_confirmed(
-            answer, expected, self.points, values, self.rtol, self.atol
+            answer, expected, self.all_points(widened), values, self.rtol, self.atol
         ):
             return Agreement(None, found.valid)
         return found
+
+    def precisely(self, answer: sympy.Expr, expected: sympy.Expr) -> Agreement:
+        """Agreement at the points with 60 and 120 digits (floats cancelled too much)."""
+        deadline = time.monotonic() + NUMERIC_BUDGET / 2
+        points = self.all_points(True)[: 2 * STRONG]
+        return agrees_precisely(answer, expected, points, deadline)
 
     def differs(self, answer: sympy.Expr, expected: sympy.Expr) -> bool:
         """Whether the two differ at a point by more than rounding, even by a hair."""
@@ -260,6 +329,9 @@ def check(
     time_limit: float = 1.0,
     seed: int | None = None,
     latex: bool = True,
+    assume: Assumptions | Mapping[str, Sequence[str]] | None = None,
+    form: str | None = None,
+    form_score: float = 0.5,
 ) -> CheckResult:
     """Check the student's ``answer`` (text) against ``expected`` (text or sympy).
 
@@ -269,9 +341,11 @@ def check(
     parameter; ``allow_half_mse`` accepts half the expected answer (the 1/(2n) convention).
     ``time_limit`` bounds the exact step in seconds; ``latex=False`` leaves the answer's
     LaTeX out of the result (it is the costliest part of a quick check). The ``samples``
-    points are drawn fresh for each check unless a ``seed`` is given (for tests). Raises
-    ValueError only when the question itself (expected, cost, variables, mistakes) cannot
-    be read.
+    points are drawn fresh for each check unless a ``seed`` is given (for tests).
+    ``assume`` declares variables positive, nonzero or integer (``{"positive": ["x"]}``);
+    ``form`` ("expanded", "factored", "simplified") also requires the answer's form, a
+    correct value in another form scoring ``form_score``. Raises ValueError only when the
+    question itself (expected, cost, variables, mistakes, assumptions) cannot be read.
     """
     if samples < STRONG:
         raise ValueError(f"samples must be at least {STRONG}, the points needed to agree")
@@ -279,6 +353,10 @@ def check(
         expected = sympy.ImmutableMatrix(expected)
     mistakes = list(mistakes)
     question = _question(expected, None if variables is None else tuple(variables), cost)
+    assumptions = Assumptions.of(assume)
+    assumptions.check_names(question.vocabulary.scalars)
+    if form is not None and form not in FORMS:
+        raise ValueError(f"form {form!r} is not one of {', '.join(FORMS)}")
     declared = bank.declared(mistakes, question.names)
     try:
         parsed = parse(answer, question.names, allow_floats=allow_floats)
@@ -293,10 +371,29 @@ def check(
         return verdict.result(False, 0.0, problem, method="shape")
 
     answer_entries, expected_entries = _entries(parsed.expr), _entries(expected_value)
-    judge = _Judge(question.vocabulary, samples, seed, rtol, atol)
-    equal = _equal_entries(judge, answer_entries, expected_entries, time_limit)
+    judge = _Judge(
+        question.vocabulary,
+        samples,
+        seed,
+        rtol,
+        atol,
+        assumptions,
+        [*answer_entries, *expected_entries],
+    )
+    if isinstance(expected_value, sympy.Eq):
+        return _equation_result(
+            judge, parsed, declared, verdict, expected_value, time_limit, assumptions
+        )
+    equal = _equal_entries(judge, answer_entries, expected_entries, time_limit, assumptions)
     if all(is_equal for is_equal, _ in equal):
         method = "exact" if all(how == "exact" for _, how in equal) else "numeric"
+        shaped = True if form is None else in_form(answer, question.names, form)
+        if shaped is None:
+            text = form_feedback(form, None)
+            return verdict.result(None, form_score, text, method="undetermined")
+        if not shaped:
+            text = form_feedback(form, False)
+            return verdict.result(False, form_score, text, mistake=f"not_{form}", method=method)
         return verdict.result(True, 1.0, "Correct.", method=method)
 
     adjusted = bank.adjusted(mistakes)
@@ -354,22 +451,114 @@ class _Verdict:
 
 
 def _equal_entries(
-    judge: _Judge, answer: list, expected: list, time_limit: float
+    judge: _Judge,
+    answer: list,
+    expected: list,
+    time_limit: float,
+    assumptions: Assumptions,
 ) -> list[tuple[bool | None, str]]:
-    """Numeric agreement per entry, then one exact run for the entries it did not rule out."""
-    agreements = [judge.verdict(a, e) for a, e in zip(answer, expected, strict=True)]
-    open_entries = [k for k, numeric in enumerate(agreements) if numeric.equal is not False]
-    proved = equal_exactly([(answer[k], expected[k]) for k in open_entries], time_limit)
-    exact: list[bool | None] = [None] * len(agreements)
-    for k, found in zip(open_entries, proved, strict=True):
+    """Per entry: rational expressions by identity testing modulo a prime; the others by
+    numeric agreement, then one exact run for the entries it did not rule out."""
+    identity = [
+        identical(exact_numbers(a), exact_numbers(e), judge.seed)
+        for a, e in zip(answer, expected, strict=True)
+    ]
+    rest = [k for k, found in enumerate(identity) if found is None]
+    agreements = {k: judge.verdict(answer[k], expected[k]) for k in rest}
+    open_entries = [k for k in rest if agreements[k].equal is not False]
+    pairs = [
+        (assumptions.applied(answer[k]), assumptions.applied(expected[k])) for k in open_entries
+    ]
+    exact: dict[int, bool | None] = dict.fromkeys(rest)
+    for k, found in zip(open_entries, equal_exactly(pairs, time_limit), strict=True):
         exact[k] = found
-        if found is None and judge.differs(answer[k], expected[k]):
-            agreements[k] = Agreement(False, agreements[k].valid)  # close, but not equal
-        elif found is None and (answer[k].has(sympy.Abs) or expected[k].has(sympy.Abs)):
-            # Agreement at points shows identity only for analytic expressions; abs() can
-            # make two expressions agree on some region and differ elsewhere.
-            agreements[k] = Agreement(None, agreements[k].valid)
-    return _entry_verdicts(agreements, exact)
+        if found is None:
+            agreements[k] = _undecided(judge, answer[k], expected[k], agreements[k])
+    verdicts = _entry_verdicts([agreements[k] for k in rest], [exact[k] for k in rest])
+    decided = iter(verdicts)
+    return [(found, "exact") if found is not None else next(decided) for found in identity]
+
+
+def _undecided(
+    judge: _Judge, answer: sympy.Expr, expected: sympy.Expr, found: Agreement
+) -> Agreement:
+    """The numeric verdict on a pair sympy could not decide: a difference beyond rounding
+    is a difference; near-agreement is settled with 60 and 120 digits; agreement with abs()
+    or sign() counts only if it holds on every side of their kinks."""
+    if judge.differs(answer, expected):
+        return Agreement(False, found.valid)  # close, but not equal
+    if found.equal is None and found.valid:
+        found = judge.precisely(answer, expected)
+    if found.equal and (_piecewise(answer) or _piecewise(expected)):
+        points = region_points(answer, expected, judge.seed)
+        if points is None:
+            return Agreement(None, found.valid)
+        deadline = time.monotonic() + NUMERIC_BUDGET
+        first, second = values_at(answer, points, deadline), values_at(expected, points, deadline)
+        return agreement(first, second, judge.rtol, judge.atol)
+    return found
+
+
+def _piecewise(expr: sympy.Basic) -> bool:
+    """Whether ``expr`` has a function that is not analytic (abs, sign, floor, min...)."""
+    return expr.has(sympy.Abs, sympy.sign, sympy.floor, sympy.ceiling, sympy.Min, sympy.Max)
+
+
+def _equations_equal(
+    judge: _Judge,
+    answer: sympy.Eq,
+    expected: sympy.Eq,
+    time_limit: float,
+    assumptions: Assumptions,
+) -> tuple[bool | None, str]:
+    """Whether two equations say the same (see ``equations``), and how it was decided."""
+    solved = equations.solved_for(answer), equations.solved_for(expected)
+    if solved[0] and solved[1] and solved[0][0] == solved[1][0]:
+        pair = [solved[0][1]], [solved[1][1]]
+        return _equal_entries(judge, *pair, time_limit, assumptions)[0]
+    exactly = equations.proportional_exactly(answer, expected, judge.seed)
+    if exactly is None:
+        first = judge.values(equations.difference(answer), True)
+        second = judge.values(equations.difference(expected), True)
+        found = equations.ratio_agreement(first, second, judge.rtol, judge.atol)
+        verdict = found.equal, "numeric" if found.equal is not None else "undetermined"
+    else:
+        verdict = exactly, "exact"
+    if verdict[0]:
+        return verdict
+    for one, other in ((answer, expected), (expected, answer)):
+        substituted = equations.substituted_solution(one, other)
+        if substituted is not None:
+            found = _equal_entries(judge, [substituted], [sympy.S.Zero], time_limit, assumptions)
+            if found[0][0]:
+                return found[0]
+    return verdict
+
+
+def _equation_result(
+    judge: _Judge,
+    parsed: Parsed,
+    declared: list[Candidate],
+    verdict: _Verdict,
+    expected: sympy.Eq,
+    time_limit: float,
+    assumptions: Assumptions,
+) -> CheckResult:
+    """The verdict on an equation: equivalent, a declared mistake, or not equivalent."""
+    equal, method = _equations_equal(judge, parsed.expr, expected, time_limit, assumptions)
+    if equal:
+        return verdict.result(True, 1.0, "Correct.", method=method)
+    for candidate in declared:
+        equation = isinstance(candidate.value, sympy.Eq)
+        same = equation and _equations_equal(
+            judge, parsed.expr, candidate.value, time_limit, assumptions
+        )
+        if same and same[0]:
+            name, score, text = _named([candidate.mistake])
+            return verdict.result(False, score, text, mistake=name)
+    if equal is None:
+        return verdict.result(None, 0.0, UNDETERMINED, method="undetermined")
+    return verdict.result(False, 0.0, "Not equivalent to the expected equation.")
 
 
 def _entry_name(k: int, shape: tuple[int, int]) -> str:

@@ -40,19 +40,31 @@ def bounded(seconds: int, memory: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, handler)
 
 
+ASSUMPTIONS = ("positive", "nonzero", "integer")
+FORMS = ("expanded", "factored", "simplified")
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def run_check_expr(args: argparse.Namespace) -> int:
     """Print one JSON object: the CheckResult, or {"error": ...} with exit code 2 when the
     expected answer (or the variable list) cannot be read, or the check took more than
     ``SECONDS`` or ``MEMORY_BYTES``. A wrong answer still exits 0."""
     from gradelab.symbolic.check import check  # sympy: only when a check is asked for
 
-    variables = None
-    if args.vars is not None:
-        variables = [name.strip() for name in args.vars.split(",") if name.strip()]
+    variables = None if args.vars is None else _names(args.vars)
+    assume = {kind: _names(getattr(args, kind) or "") for kind in ASSUMPTIONS}
     try:
         with bounded(SECONDS, MEMORY_BYTES):
             result = check(
-                args.answer, args.expected, variables=variables, allow_floats=not args.no_floats
+                args.answer,
+                args.expected,
+                variables=variables,
+                allow_floats=not args.no_floats,
+                assume=assume,
+                form=args.form,
             )
     except ValueError as error:
         print(json.dumps({"error": str(error)}))
@@ -65,7 +77,8 @@ def run_check_expr(args: argparse.Namespace) -> int:
 
 
 def add_check_expr_arguments(sub: argparse.ArgumentParser) -> None:
-    """``check-expr ANSWER --expected EXPR [--vars x,y] [--no-floats]``."""
+    """``check-expr ANSWER --expected EXPR [--vars x,y] [--no-floats] [--positive x,...]
+    [--nonzero ...] [--integer ...] [--form expanded|factored|simplified]``."""
     sub.description = (
         f"{sub.description}. An answer starting with '-' goes after '--' or with a leading space."
     )
@@ -77,3 +90,8 @@ def add_check_expr_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--no-floats", action="store_true", help="refuse decimals such as 0.5 in the answer"
     )
+    for kind in ASSUMPTIONS:
+        sub.add_argument(
+            f"--{kind}", metavar="x,y", help=f"comma-separated variables that are {kind}"
+        )
+    sub.add_argument("--form", choices=FORMS, help="also require the answer in this form")

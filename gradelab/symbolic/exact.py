@@ -16,10 +16,12 @@ import resource
 import select
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import sympy
 
+T = TypeVar("T")
 SMALL = 200
 CONSTANT_DIGITS = 5000
 SMALL_DEGREE = 50
@@ -158,21 +160,29 @@ def equal_exactly(
 
 
 def _in_child(pairs: list[tuple[sympy.Expr, sympy.Expr]], time_limit: float) -> list[bool | None]:
-    """Run ``decide`` on each pair in a forked child; it reports one byte per pair."""
+    return in_child(lambda pair: decide(*pair), pairs, time_limit)
+
+
+def in_child(
+    work: Callable[[T], bool | None], items: Sequence[T], time_limit: float
+) -> list[bool | None]:
+    """``work`` on each item in a forked child with bounded memory and CPU, killed after
+    ``time_limit`` seconds; None for each item it did not finish. It reports one byte per
+    item."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(reader)
-        _child(pairs, writer, time_limit)
+        _child(work, items, writer, time_limit)
     os.close(writer)
     received = b""
     deadline = time.monotonic() + time_limit
     try:
-        while len(received) < len(pairs):
+        while len(received) < len(items):
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([reader], [], [], remaining)[0]:
                 break
-            chunk = os.read(reader, len(pairs))
+            chunk = os.read(reader, len(items))
             if not chunk:
                 break
             received += chunk
@@ -182,10 +192,12 @@ def _in_child(pairs: list[tuple[sympy.Expr, sympy.Expr]], time_limit: float) -> 
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     verdicts = [_VERDICTS.get(received[k : k + 1]) for k in range(len(received))]
-    return verdicts + [None] * (len(pairs) - len(verdicts))
+    return verdicts + [None] * (len(items) - len(verdicts))
 
 
-def _child(pairs: list[tuple[sympy.Expr, sympy.Expr]], writer: int, time_limit: float) -> None:
+def _child(
+    work: Callable[[T], bool | None], items: Sequence[T], writer: int, time_limit: float
+) -> None:
     """The forked child: bounded memory and CPU, one byte per verdict, then exit."""
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -194,8 +206,8 @@ def _child(pairs: list[tuple[sympy.Expr, sympy.Expr]], writer: int, time_limit: 
                 size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
             _lower_limit(resource.RLIMIT_AS, size + _CHILD_MEMORY)
         _lower_limit(resource.RLIMIT_CPU, math.ceil(time_limit) + 1)
-        for first, second in pairs:
-            verdict = decide(first, second)
+        for item in items:
+            verdict = work(item)
             os.write(writer, b"?" if verdict is None else b"1" if verdict else b"0")
     finally:
         os._exit(0)

@@ -11,11 +11,11 @@ class Limits:
 
     length: int = 2000
     depth: int = 50
-    integer_digits: int = 12
+    integer_digits: int = 40
     float_digits: int = 17
     number_chars: int = 40
     decimal_scale: int = 300
-    exponent: int = 1000
+    exponent: int = 10000
     nodes: int = 1000
     tree: int = 5000
     number_digits: int = 1000

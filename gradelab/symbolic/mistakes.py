@@ -11,6 +11,7 @@ from typing import Any
 import sympy
 
 from gradelab.symbolic import build
+from gradelab.symbolic.as_typed import as_typed
 from gradelab.symbolic.parse import parse
 from gradelab.symbolic.tokens import ParseError
 from gradelab.symbolic.vocabulary import Vocabulary
@@ -97,7 +98,11 @@ def declared(
             if mistake.name not in BUILTIN:
                 raise ValueError(f"mistake '{mistake.name}' needs an expr")
             continue
-        text = mistake.expr if isinstance(mistake.expr, str) else sympy.sstr(mistake.expr)
+        text = mistake.expr
+        if isinstance(text, sympy.Eq):
+            text = as_typed(text)
+        elif not isinstance(text, str):
+            text = sympy.sstr(text)
         try:
             found.append(Candidate(mistake, parse(text, names).expr))
         except ParseError as error:

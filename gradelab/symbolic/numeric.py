@@ -8,16 +8,22 @@ anything else makes the point unusable. A point fixes every scalar (signed value
 from __future__ import annotations
 
 import cmath
+import dataclasses
+import itertools
+import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import mpmath
 import sympy
 
+from gradelab.symbolic.assumptions import Assumptions
 from gradelab.symbolic.vocabulary import Vocabulary
+
+NO_ASSUMPTIONS = Assumptions()
 
 STRONG = 4
 NEAR = 1e-5
@@ -28,6 +34,8 @@ MAX_EXPONENT = 100_000
 POINT_SECONDS = 0.5
 #: With 80 digits, values that are equal differ by less than this fraction of their size.
 PRECISE_SCALE = 1e-40
+#: A value is real when its imaginary part is below this fraction of its size (rounding).
+REAL_NOISE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,27 @@ def _periodic(function: Callable[[Any], Any], bits: Callable[[], int]) -> Callab
     return bounded
 
 
+def _real(z: Any) -> Any:
+    """The real part of ``z``; ValueError when it is not a real number."""
+    if abs(z.imag) > REAL_NOISE * max(abs(z), 1e-300):
+        raise ValueError("defined for real numbers only")
+    return z.real
+
+
+def _sign(z: Any) -> Any:
+    x = _real(z)
+    return type(z)((x > 0) - (x < 0))
+
+
+def _real_function(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A function of real numbers (floor, ceiling) applied to ``z`` as a real."""
+    return lambda z: type(z)(function(_real(z)))
+
+
+def _extremum(pick: Callable[..., Any]) -> Callable[..., Any]:
+    return lambda *zs: type(zs[0])(pick(_real(z) for z in zs))
+
+
 def _float_bits() -> int:
     return 40  # of a float's 53
 
@@ -73,31 +102,55 @@ def _mpmath_bits() -> int:
     return mpmath.mp.prec - 13
 
 
+def _functions(
+    exp: Callable[[Any], Any], lib: Any, bits: Callable[[], int]
+) -> dict[type, Callable[..., Any]]:
+    """The rule for each function the parser builds, with ``lib`` (cmath or mpmath)."""
+
+    def periodic(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        return _periodic(function, bits)
+
+    def hyperbolic(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        return lambda z: function(z) if abs(z.real) <= WIDE_MAGNITUDE else exp(z)
+
+    return {
+        sympy.exp: exp,
+        sympy.log: lib.log,
+        sympy.sin: periodic(lib.sin),
+        sympy.cos: periodic(lib.cos),
+        sympy.tan: periodic(lib.tan),
+        sympy.cot: periodic(lambda z: 1 / lib.tan(z)),
+        sympy.sec: periodic(lambda z: 1 / lib.cos(z)),
+        sympy.csc: periodic(lambda z: 1 / lib.sin(z)),
+        sympy.asin: lib.asin,
+        sympy.acos: lib.acos,
+        sympy.atan: lib.atan,
+        sympy.acot: lambda z: lib.atan(1 / z),
+        sympy.asec: lambda z: lib.acos(1 / z),
+        sympy.acsc: lambda z: lib.asin(1 / z),
+        sympy.sinh: hyperbolic(lib.sinh),
+        sympy.cosh: hyperbolic(lib.cosh),
+        sympy.tanh: lib.tanh,
+        sympy.Abs: lambda z: type(z)(abs(z)),
+        sympy.sign: _sign,
+        sympy.floor: _real_function(math.floor),
+        sympy.ceiling: _real_function(math.ceil),
+        sympy.Min: _extremum(min),
+        sympy.Max: _extremum(max),
+    }
+
+
 FLOATS = _Arithmetic(
     convert=complex,
     ratio=lambda p, q: complex(p / q),
-    functions={
-        sympy.exp: cmath.exp,
-        sympy.log: cmath.log,
-        sympy.sin: _periodic(cmath.sin, _float_bits),
-        sympy.cos: _periodic(cmath.cos, _float_bits),
-        sympy.tanh: cmath.tanh,
-        sympy.Abs: lambda z: complex(abs(z)),
-    },
+    functions=_functions(cmath.exp, cmath, _float_bits),
     constants={sympy.E: lambda: cmath.e, sympy.pi: lambda: cmath.pi, sympy.I: lambda: 1j},
     bounded=lambda value: value,
 )
 WIDE = _Arithmetic(
     convert=mpmath.mpc,
     ratio=lambda p, q: mpmath.mpc(mpmath.mpf(p) / q),
-    functions={
-        sympy.exp: _wide_exp,
-        sympy.log: mpmath.log,
-        sympy.sin: _periodic(mpmath.sin, _mpmath_bits),
-        sympy.cos: _periodic(mpmath.cos, _mpmath_bits),
-        sympy.tanh: mpmath.tanh,
-        sympy.Abs: lambda z: mpmath.mpc(abs(z)),
-    },
+    functions=_functions(_wide_exp, mpmath, _mpmath_bits),
     constants={
         sympy.E: lambda: mpmath.mpc(mpmath.e),
         sympy.pi: lambda: mpmath.mpc(mpmath.pi),
@@ -105,6 +158,21 @@ WIDE = _Arithmetic(
     },
     bounded=_within_range,
 )
+
+
+def _real_only(arithmetic: _Arithmetic) -> _Arithmetic:
+    """``arithmetic`` where every product, power and function value must be real: a point
+    is on the real domain of an expression only if each part of it is real there."""
+
+    def bounded(value: Any) -> Any:
+        if value.imag and abs(value.imag) > REAL_NOISE * abs(value):
+            raise ValueError("not a real number here")
+        return arithmetic.bounded(value)
+
+    return dataclasses.replace(arithmetic, bounded=bounded)
+
+
+REAL_FLOATS, REAL_WIDE = _real_only(FLOATS), _real_only(WIDE)
 
 
 class Unevaluable(ValueError):
@@ -123,14 +191,27 @@ def _signed(rng: random.Random) -> float:
     return rng.choice((-1.0, 1.0)) * rng.uniform(0.5, 2.0)
 
 
-def sample_points(vocabulary: Vocabulary, count: int, rng: random.Random) -> list[Point]:
-    """``count`` random points for the names of ``vocabulary``."""
+def sample_points(
+    vocabulary: Vocabulary,
+    count: int,
+    rng: random.Random,
+    assumptions: Assumptions = NO_ASSUMPTIONS,
+) -> list[Point]:
+    """``count`` random points for the names of ``vocabulary``, within ``assumptions``."""
     points = []
     for _ in range(count):
         n = rng.randint(2, 7)
         values: dict[sympy.Symbol, complex] = {}
         for symbol in vocabulary.scalars.values():
-            values[symbol] = complex(n) if symbol == vocabulary.count else complex(_signed(rng))
+            if symbol == vocabulary.count:
+                values[symbol] = complex(n)
+                continue
+            value = _signed(rng)
+            if symbol.name in assumptions.integer:
+                value = float(round(2 * value))
+            if symbol.name in assumptions.positive:
+                value = abs(value)
+            values[symbol] = complex(value)
         if vocabulary.index is not None:
             values[vocabulary.index] = complex(rng.randint(1, n))
         data = {name: tuple(complex(_signed(rng)) for _ in range(n)) for name in vocabulary.data}
@@ -138,20 +219,66 @@ def sample_points(vocabulary: Vocabulary, count: int, rng: random.Random) -> lis
     return points
 
 
+#: Values given to variables in exponents: integers, where a power of a negative number is
+#: real, and halves, where a power of an even power is.
+EXPONENTS = (-2.0, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0)
+MAX_GRID = 128
+
+
+def exponent_grid(
+    points: Sequence[Point], symbols: Iterable[sympy.Symbol], fixed: Iterable[sympy.Symbol]
+) -> list[Point]:
+    """Points where the variables of exponents (such as the n of (-1)^n, or b and c in
+    (a^b)^c) take every combination of ``EXPONENTS`` (at most ``MAX_GRID`` of them), each
+    with the other values of a point, and again with those negated (except ``fixed`` ones:
+    counts and positive variables)."""
+    chosen = sorted(symbols, key=sympy.default_sort_key)
+    kept = set(fixed)
+    grid = itertools.islice(itertools.product(EXPONENTS, repeat=len(chosen)), MAX_GRID)
+    found = []
+    for k, combination in enumerate(grid):
+        point = points[k % len(points)]
+        exponents = dict(zip(chosen, map(complex, combination), strict=True))
+        for sign in (1, -1):
+            values = {
+                s: exponents.get(s, v if s in kept else sign * v) for s, v in point.values.items()
+            }
+            found.append(Point(values, point.data))
+    return found
+
+
+def positive(points: Sequence[Point]) -> list[Point]:
+    """``points`` with every value made positive: where roots and logarithms are real."""
+    return [
+        Point(
+            {s: complex(abs(v.real)) for s, v in p.values.items()},
+            {name: tuple(complex(abs(v.real)) for v in vs) for name, vs in p.data.items()},
+        )
+        for p in points
+    ]
+
+
 def evaluate(
-    expr: sympy.Basic, point: Point, *, digits: int | None = None, deadline: float | None = None
+    expr: sympy.Basic,
+    point: Point,
+    *,
+    digits: int | None = None,
+    deadline: float | None = None,
+    real: bool = False,
 ) -> Any:
-    """The value of ``expr`` at ``point``; Unevaluable if it is not a finite number there.
+    """The value of ``expr`` at ``point``; Unevaluable if it is not a finite number there
+    (with ``real``, also if any part of it is not a real number there).
 
     Floats first; on overflow or underflow, mpmath numbers with a wider range (magnitudes
     up to 2**100000). With ``digits``: mpmath only, with that many digits. Past
     ``deadline`` (by default ``POINT_SECONDS`` from now) the point is Unevaluable.
     """
     deadline = time.monotonic() + POINT_SECONDS if deadline is None else deadline
+    floats, wide = (REAL_FLOATS, REAL_WIDE) if real else (FLOATS, WIDE)
     if digits is not None:
         with mpmath.workdps(digits):
-            return _evaluate(expr, point, (WIDE,), deadline)
-    return _evaluate(expr, point, (FLOATS, WIDE), deadline)
+            return _evaluate(expr, point, (wide,), deadline)
+    return _evaluate(expr, point, (floats, wide), deadline)
 
 
 def _evaluate(
@@ -212,8 +339,9 @@ def _value(expr: sympy.Basic, values: dict, data: dict, ops: _Arithmetic, deadli
         return ops.convert(data[expr.base.label.name][position - 1])
     if isinstance(expr, sympy.Sum):
         return _sum(expr, values, data, ops, deadline)
-    if expr.func in ops.functions and len(expr.args) == 1:
-        result = ops.functions[expr.func](_value(expr.args[0], values, data, ops, deadline))
+    if expr.func in ops.functions:
+        arguments = [_value(arg, values, data, ops, deadline) for arg in expr.args]
+        result = ops.functions[expr.func](*arguments)
         return ops.bounded(_nonzero(result) if expr.func is sympy.exp else result)
     if expr in ops.constants:
         return ops.constants[expr]()
@@ -237,16 +365,18 @@ def _sum(expr: sympy.Sum, values: dict, data: dict, ops: _Arithmetic, deadline: 
 
 
 def values_at(expr: sympy.Basic, points: Sequence[Point], deadline: float) -> list[Any]:
-    """The value at each point, None where it cannot be evaluated or time is up."""
+    """The value at each point, None where it is not a real number or time is up."""
     found: list[complex | None] = []
     for point in points:
         if time.monotonic() > deadline:
             found.append(None)
             continue
         try:
-            found.append(evaluate(expr, point, deadline=deadline))
+            value = evaluate(expr, point, deadline=deadline, real=True)
         except Unevaluable:
             found.append(None)
+            continue
+        found.append(value if abs(value.imag) <= REAL_NOISE * abs(value) else None)
     return found
 
 
@@ -305,8 +435,8 @@ def difference_confirmed(
         if a is None or b is None or close(a, b, loose, atol):
             continue
         try:
-            low = [evaluate(e, point, digits=30) for e in (first, second)]
-            high = [evaluate(e, point, digits=60) for e in (first, second)]
+            low = [evaluate(e, point, digits=30, real=True) for e in (first, second)]
+            high = [evaluate(e, point, digits=60, real=True) for e in (first, second)]
         except Unevaluable:
             return True
         stable = all(close(x, y, NEAR, atol) for x, y in zip(low, high, strict=True))
@@ -317,18 +447,56 @@ def difference_confirmed(
 def differs_beyond_rounding(
     first: sympy.Basic, second: sympy.Basic, points: Sequence[Point], deadline: float
 ) -> bool:
-    """Whether ``first - second`` is nonzero at one of ``points``, computed with 50 and with
+    """Whether ``first - second`` is nonzero at one of ``points`` where both are real,
+    computed with 50 and with
     80 digits: a difference that is the same at both precisions and far above their rounding
     (``PRECISE_SCALE`` of the values) is real, however small it is next to the values. Give
     expressions with exact numbers (no decimals) for this to mean anything."""
     for point in points:
         try:
-            coarse = [evaluate(e, point, digits=50, deadline=deadline) for e in (first, second)]
-            fine = [evaluate(e, point, digits=80, deadline=deadline) for e in (first, second)]
+            coarse = [
+                evaluate(e, point, digits=50, deadline=deadline, real=True) for e in (first, second)
+            ]
+            fine = [
+                evaluate(e, point, digits=80, deadline=deadline, real=True) for e in (first, second)
+            ]
         except Unevaluable:
             continue
         rough, exact = coarse[0] - coarse[1], fine[0] - fine[1]
         scale = max(abs(fine[0]), abs(fine[1]))
+        if any(abs(v.imag) > REAL_NOISE * scale for v in fine):
+            continue  # not on the real domain of both
         if abs(exact) > scale * PRECISE_SCALE and abs(rough - exact) <= abs(exact) * 1e-3:
             return True
     return False
+
+
+def agrees_precisely(
+    first: sympy.Basic, second: sympy.Basic, points: Sequence[Point], deadline: float
+) -> Agreement:
+    """Agreement of the two evaluated with 60 and with 120 digits, for values that floats
+    cannot tell apart (a difference of nearly equal large numbers): equal at a point when
+    the difference is below ``PRECISE_SCALE`` of the values at both precisions, different
+    when it is the same at both precisions and above it. Non-real points are left out."""
+    equal, valid = True, 0
+    for point in points:
+        try:
+            coarse = [
+                evaluate(e, point, digits=60, deadline=deadline, real=True) for e in (first, second)
+            ]
+            fine = [
+                evaluate(e, point, digits=120, deadline=deadline, real=True)
+                for e in (first, second)
+            ]
+        except Unevaluable:
+            continue
+        scale = max(abs(fine[0]), abs(fine[1]), 1e-300)
+        if any(abs(v.imag) > REAL_NOISE * scale for v in fine):
+            continue
+        rough, exact = coarse[0] - coarse[1], fine[0] - fine[1]
+        if abs(exact) > scale * PRECISE_SCALE:
+            if abs(rough - exact) <= abs(exact) * 1e-3:
+                return Agreement(False, valid + 1)
+            equal = None
+        valid += 1
+    return Agreement(equal if valid else None, valid)

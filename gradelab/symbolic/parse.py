@@ -32,6 +32,7 @@ from gradelab.symbolic.tokens import (
     tokenize,
 )
 from gradelab.symbolic.vocabulary import (
+    ARITY,
     CONSTANTS,
     DATA_NAME,
     FUNCTIONS,
@@ -151,6 +152,14 @@ class _Parser:
         if self.peek().kind == END:
             raise ParseError("the answer is empty", 0)
         value = self.expression()
+        if self.is_op("="):
+            equals = self.advance()
+            if self.peek().kind == END:
+                raise ParseError(f"the equation has nothing after '=' {at(equals.start)}", 0)
+            value = build.equation(value, self.expression(), equals.start)
+            if self.is_op("="):
+                again = self.peek()
+                raise ParseError(f"a second '=' {at(again.start)}: write one equation", again.start)
         token = self.peek()
         if token.kind != END:
             if token.kind == COMMA:
@@ -368,14 +377,21 @@ class _Parser:
         return ParseError(f"unknown name '{word}' {at(token.start)}; {hint}", token.start)
 
     def call(self, token: Token) -> build.Value:
+        least, most = ARITY[token.text]
         self.expect(LPAREN, "'('")
-        argument = self.expression()
-        if self.peek().kind == COMMA:
+        arguments = [self.expression()]
+        while self.peek().kind == COMMA and len(arguments) < most:
+            self.advance()
+            arguments.append(self.expression())
+        if self.peek().kind == COMMA or len(arguments) < least:
+            counted = f"{least}" if least == most else f"{least} to {most}"
+            plural = "" if counted == "1" else "s"
             raise ParseError(
-                f"{token.text} {at(token.start)} takes one argument", self.peek().start
+                f"{token.text} {at(token.start)} takes {counted} argument{plural}",
+                self.peek().start,
             )
         self.expect(RPAREN, f"')' to close {token.text}(")
-        return build.apply(token.text, argument, token.start, self.limits)
+        return build.apply(token.text, arguments, token.start, self.limits)
 
     def summation(self, token: Token) -> build.Value:
         vocabulary = self.vocabulary
@@ -469,11 +485,14 @@ def parse(
     *,
     allow_floats: bool = True,
     limits: Limits = DEFAULT_LIMITS,
+    evaluate: bool = True,
 ) -> Parsed:
     """Read ``text`` as math over the question's ``variables`` (e.g. ``["w", "b", "x_i"]``).
 
     Without ``variables``, single letters are variables and ``x_i`` data. Raises ParseError
     with a message naming the place; ambiguous readings come back in ``Parsed.warnings``.
+    ``evaluate=False`` keeps the answer as written (``2*(x+1)`` is not distributed), for
+    checking its form; read it with ``evaluate=True`` first, which bounds its values.
     """
     if not isinstance(text, str):
         raise ParseError(f"expected the answer as text, got {type(text).__name__}", 0)
@@ -481,7 +500,8 @@ def parse(
     vocabulary = declared(variables) if variables is not None else discovered(_words(tokens))
     parser = _Parser(text, tokens, vocabulary, allow_floats, limits)
     try:
-        value = build.finish(parser.answer(), limits)
+        with sympy.evaluate(evaluate):
+            value = build.finish(parser.answer(), limits)
     except (ArithmeticError, RecursionError) as error:
         reason = type(error).__name__
         raise ParseError(f"this expression cannot be handled ({reason})", 0) from None

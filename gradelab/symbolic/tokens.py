@@ -22,8 +22,8 @@ NUMBER, NAME, OP, LPAREN, RPAREN, LBRACK, RBRACK, COMMA = (
 _TOKEN = re.compile(
     r"(?P<space>\s+)"
     r"|(?P<number>\d+\.\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\d+)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|[-+*/^])"
+    r"|(?P<name>%(?:pi|e)(?![A-Za-z0-9_])|[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|[-+*/^]|==|=)"
     r"|(?P<punct>[()\[\],])"
 )
 
@@ -32,7 +32,7 @@ _REFUSED = {
     "'": "quotes are not allowed: write the expression itself, not text",
     '"': "quotes are not allowed: write the expression itself, not text",
     ";": "';' is not allowed: write a single expression",
-    "=": "'=' is not allowed: write only the expression, without 'name =' or '=='",
+    "%": "'%' is only allowed in %pi and %e",
     ":": "':' is not allowed: write a single expression",
     "{": "curly braces are not allowed: use parentheses ( )",
     "}": "curly braces are not allowed: use parentheses ( )",
@@ -97,8 +97,14 @@ def tokenize(text: str, limits: Limits) -> list[Token]:
             raise ParseError(f"{reason} ({at(position)})", position)
         kind = match.lastgroup
         word = match.group()
-        if kind == "name":
+        if kind == "name" and not word.startswith("%"):
             _check_name(word, position)
+        if word == "==":
+            raise ParseError(
+                f"'==' {at(position)} is not allowed: write an equation with one '=', "
+                "such as y = 2x + 1",
+                position,
+            )
         if kind == "punct":
             kind = word
         if kind != "space":

@@ -11,10 +11,22 @@ from dataclasses import dataclass
 
 import sympy
 
-FUNCTIONS = ("exp", "log", "ln", "sqrt", "abs", "Abs", "sin", "cos", "tanh", "sigmoid")
+#: Each function students may call, with the number of arguments it takes (least, most).
+ARITY = {
+    **dict.fromkeys(
+        ("exp", "ln", "sqrt", "abs", "Abs", "sign", "floor", "ceiling", "sigmoid"), (1, 1)
+    ),
+    **dict.fromkeys(("sin", "cos", "tan", "cot", "sec", "csc"), (1, 1)),
+    **dict.fromkeys(("asin", "acos", "atan", "acot", "asec", "acsc"), (1, 1)),
+    **dict.fromkeys(("sinh", "cosh", "tanh"), (1, 1)),
+    "log": (1, 2),
+    "min": (2, 20),
+    "max": (2, 20),
+}
+FUNCTIONS = tuple(ARITY)
 SUMS = ("sum", "Sum")
 MATRIX = "Matrix"
-CONSTANTS = {"e": sympy.E, "E": sympy.E, "pi": sympy.pi}
+CONSTANTS = {"e": sympy.E, "E": sympy.E, "%e": sympy.E, "pi": sympy.pi, "%pi": sympy.pi}
 COUNT = "n"
 RESERVED = (*FUNCTIONS, *SUMS, MATRIX, "E", "pi")
 
