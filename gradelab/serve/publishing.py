@@ -52,8 +52,10 @@ def take(root: str, key: str, student: str, assignment: str, target: str) -> sna
 
 
 def place_submitted(course: Course, student: str, assignment: str, staged: Path) -> None:
-    """``submitted/<student>/<assignment>`` becomes a copy of the snapshot, whole or not at
-    all, as ``nbgrader collect`` leaves the latest submission."""
+    """``submitted/<student>/<assignment>`` becomes a copy of the snapshot ``staged``, whole
+    or not at all, as ``nbgrader collect`` leaves the latest submission."""
+    if not staged.is_dir():
+        return  # placed already: a snapshot is removed only once its feedback is released
     final = course.submission_folder(student, assignment)
     partial = final.with_name(f".{final.name}.collecting")
     shutil.rmtree(partial, ignore_errors=True)

@@ -31,7 +31,7 @@ import os
 import re
 import signal
 import time
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -60,7 +60,7 @@ from gradelab.text import printable
 log = logging.getLogger("gradelab.serve")
 POLL_SECONDS = 0.1
 RESCAN_SECONDS = 2.0  # the inbound folder is listed at least this often, changed or not
-NOT_YET_SECONDS = 0.5  # an entry still being submitted is looked at again after this
+NOT_YET_SECONDS = 0.15  # an entry still being submitted is looked at again after this
 BUSY = "database is locked"
 PLACE = re.compile(r"([\w./-]+\.py):(\d+)")
 
@@ -134,7 +134,15 @@ class Service:
                         self.turn()
                     except Exception:  # noqa: BLE001 - the database, say: the next turn retries
                         log.exception("a turn of the loop failed; it is tried again")
-                    time.sleep(POLL_SECONDS)
+                    self.wait()
+
+    def wait(self) -> None:
+        """Until a step finishes, or ``POLL_SECONDS`` pass (to look at the exchange again)."""
+        futures = [s.future for s in self.steps.values() if isinstance(s.future, Future)]
+        if futures:
+            wait(futures, POLL_SECONDS, FIRST_COMPLETED)
+        else:
+            time.sleep(POLL_SECONDS)
 
     def _stop(self, *_: object) -> None:
         self.stopping = True
@@ -231,7 +239,8 @@ class Service:
         elif row.state == "snapshotted":
             self.grade(row, now)
         elif row.state == "graded":  # its result was lost with the process: grade it again
-            self.ledger.set(row.name, state="snapshotted")
+            again = "snapshotted" if self.staging_folder(row).is_dir() else "arrived"
+            self.ledger.set(row.name, state=again)
         elif row.state == "recorded":
             self.begin("release", row, publishing.release, self.root, row.student,
                        row.assignment, False)  # fmt: skip
@@ -353,6 +362,8 @@ class Service:
             if isinstance(error, BrokenProcessPool):
                 self.tasks.restart()
             raise error
+        elif row.submitted_at is not None and future.result().submitted > row.submitted_at:
+            self.recorder.refuse(row, "the submission was changed after it was submitted")
         else:
             taken = future.result()
             self.ledger.set(row.name, state="snapshotted", submitted_at=taken.submitted,

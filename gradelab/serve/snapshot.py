@@ -112,13 +112,13 @@ def walk(entry: int, rules: Rules, target: Path | None) -> float:
                 stack.pop()
                 continue
             name = names.pop()
-            if len(stack) == 1 and name in (TIMESTAMP, SECRET):
-                continue  # the service writes its own
             count += 1
             if count > MAX_ENTRIES:
                 raise Refused(f"the submission holds more than {MAX_ENTRIES} files")
             listed = os.stat(name, dir_fd=parent, follow_symlinks=False)
             newest = max(newest, listed.st_ctime)
+            if len(stack) == 1 and name in (TIMESTAMP, SECRET):
+                continue  # the service writes its own
             where = here / name if here is not None else None
             if stat.S_ISLNK(listed.st_mode):
                 raise Refused(f"{printable(name, 60)} is a symbolic link")
