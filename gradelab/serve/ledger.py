@@ -176,7 +176,7 @@ def migrate(connection: Connection) -> None:
 class Ledger:
     """The ``gradelab_served`` table of the course's gradebook database."""
 
-    def __init__(self, course: Course, engine: Engine | None = None) -> None:
+    def __init__(self, course: Course | None, engine: Engine | None = None) -> None:
         self.engine = engine or create_engine(course.db_url)
         with self._begin() as connection:
             migrate(connection)

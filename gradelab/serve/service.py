@@ -94,7 +94,8 @@ class Service:
         self.policies = self.recorder.policies
         self.suites: dict[str, tuple[tuple, str | None]] = {}
         self.steps: dict[str, Step] = {}
-        self.known: set[str] = set()
+        self.known: set[str] = set()  # the keys in the ledger
+        self.listed_names: set[bytes] = set()  # the names seen in the inbound folder
         self.listed: tuple[int, float] = (0, 0.0)
         self.stopping = False
         self.staging = self.course.root / "gradebook" / "serving"
@@ -184,6 +185,9 @@ class Service:
             return
         self.listed = (changed, time.monotonic() + RESCAN_SECONDS)
         for name in inbox.entry_names(self.course):
+            if name in self.listed_names:
+                continue
+            self.listed_names.add(name)
             key = inbox.entry_key(name)
             if key in self.known:
                 continue
