@@ -62,7 +62,8 @@ POLL_SECONDS = 0.1
 RESCAN_SECONDS = 2.0  # the inbound folder is listed at least this often, changed or not
 NOT_YET_SECONDS = 0.15  # an entry still being submitted is looked at again after this
 BUSY = "database is locked"
-PLACE = re.compile(r"([\w./-]+\.py):(\d+)")
+#: where a broken test is, as the grader names it: ``file.py:12`` or ``file.py::test (line 12)``
+PLACE = re.compile(r"([\w./-]+\.py)(?::(\d+)|::[\w\[\]-]+ \(line (\d+)\))")
 
 
 @dataclass
@@ -214,17 +215,8 @@ class Service:
                 reason = str(error)
                 log.error("grading of %s is held: %s", assignment, reason)
             self.suites[assignment] = (version, reason)
-            place = PLACE.search(reason or "")
             self.ledger.hold(
-                assignment,
-                Held(
-                    assignment,
-                    reason,
-                    place[1] if place else None,
-                    int(place[2]) if place else None,
-                )
-                if reason
-                else None,
+                assignment, Held(assignment, reason, *broken_test(reason)) if reason else None
             )
             if reason is None and held is not None:
                 for row in self.ledger.rows("failed"):
@@ -437,6 +429,14 @@ class Service:
     def release_full(self, row: Row) -> None:
         self.begin("full", row, publishing.release, self.root, row.student,
                    row.assignment, True)  # fmt: skip
+
+
+def broken_test(reason: str) -> tuple[str | None, int | None]:
+    """The file and line of the broken test that ``reason`` names, if it names one."""
+    place = PLACE.search(reason)
+    if place is None:
+        return None, None
+    return place[1], int(place[2] or place[3])
 
 
 def owner_name(uid: int) -> str:
