@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -48,7 +49,8 @@ def take(root: str, key: str, student: str, assignment: str, target: str) -> sna
         Path(target),
     )
     screen(course, assignment, student, Path(target))
-    return taken
+    size = sum(p.stat().st_size for p in Path(target).rglob("*") if p.is_file())
+    return replace(taken, size=size)
 
 
 def place_submitted(course: Course, student: str, assignment: str, staged: Path) -> None:

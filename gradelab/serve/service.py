@@ -60,6 +60,7 @@ from gradelab.text import printable
 log = logging.getLogger("gradelab.serve")
 POLL_SECONDS = 0.1
 RESCAN_SECONDS = 2.0  # the inbound folder is listed at least this often, changed or not
+HEAVY_BYTES = 2 * 1024 * 1024  # a larger submission's work yields to everyone else's
 NOT_YET_SECONDS = 0.15  # an entry still being submitted is looked at again after this
 BUSY = "database is locked"
 #: where a broken test is, as the grader names it: ``file.py:12`` or ``file.py::test (line 12)``
@@ -95,6 +96,8 @@ class Service:
         self.policies = self.recorder.policies
         self.suites: dict[str, tuple[tuple, str | None]] = {}
         self.steps: dict[str, Step] = {}
+        self.heavy: set[str] = set()  # rows whose snapshot is large: their work yields
+        self.later: dict[str, float] = {}  # rows still being submitted: when to look again
         self.known: set[str] = set()  # the keys in the ledger
         self.listed_names: set[bytes] = set()  # the names seen in the inbound folder
         self.listed: tuple[int, float] = (0, 0.0)
@@ -230,6 +233,8 @@ class Service:
         if row.not_before is not None and row.not_before > now and row.state != "snapshotted":
             return
         if row.state == "arrived":
+            if self.later.get(row.name, 0.0) > time.monotonic():
+                return
             self.begin("take", row, publishing.take, self.root, row.name, row.student,
                        row.assignment, str(self.staging_folder(row)))  # fmt: skip
         elif row.state == "snapshotted":
@@ -244,7 +249,8 @@ class Service:
             self.tell_refused(row)
 
     def begin(self, kind: str, row: Row, task, *args: object) -> None:
-        self.steps[row.name] = Step(kind, row, self.tasks.submit(task, *args))
+        future = self.tasks.submit(task, *args, heavy=row.name in self.heavy)
+        self.steps[row.name] = Step(kind, row, future)
 
     def staging_folder(self, row: Row) -> Path:
         key = hashlib.sha256(row.name.encode()).hexdigest()[:24]
@@ -261,7 +267,8 @@ class Service:
         if self.wait_for_limit(row, now):
             return
         self.ledger.set(row.name, started_at=now)
-        future = self.pool.submit(row.assignment, row.student, self.staging_folder(row))
+        heavy = row.name in self.heavy
+        future = self.pool.submit(row.assignment, row.student, self.staging_folder(row), heavy)
         self.steps[row.name] = Step("grade", row, future)
 
     def wait_for_limit(self, row: Row, now: datetime) -> bool:
@@ -341,8 +348,8 @@ class Service:
     def taken(self, row: Row, future: Future) -> None:
         error = future.exception()
         if isinstance(error, NotYet):
-            later = datetime.now(UTC) + timedelta(seconds=NOT_YET_SECONDS)
-            self.ledger.set(row.name, not_before=later)
+            wait = error.args[0] if error.args else NOT_YET_SECONDS
+            self.later[row.name] = time.monotonic() + wait
         elif isinstance(error, NotTheirs):
             owner = owner_name(error.args[0])
             reason = (
@@ -362,6 +369,9 @@ class Service:
             self.recorder.refuse(row, "the submission was changed after it was submitted")
         else:
             taken = future.result()
+            self.later.pop(row.name, None)
+            if taken.size > HEAVY_BYTES:
+                self.heavy.add(row.name)
             self.ledger.set(row.name, state="snapshotted", submitted_at=taken.submitted,
                             secret=taken.secret, not_before=None)  # fmt: skip
 
@@ -410,6 +420,7 @@ class Service:
         state = "refused" if row.state == "refused" else "released"
         log.info("released %s (%s)", row.name, state)
         publishing.remove(str(self.staging_folder(row)))
+        self.heavy.discard(row.name)
         if row.counted and self.shows(row) == "everything":
             self.ledger.set(row.name, full_feedback_at=datetime.now(UTC))
 

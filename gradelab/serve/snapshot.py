@@ -38,7 +38,8 @@ OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 class NotYet(Exception):
-    """The entry is still being submitted: look again later."""
+    """The entry is still being submitted: look again later (in ``args[0]`` seconds, when
+    given)."""
 
 
 class NotTheirs(Exception):
@@ -55,6 +56,7 @@ class Snapshot:
 
     submitted: datetime
     secret: str
+    size: int = 0  # bytes copied
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ def take(inbound: Path, name: bytes, rules: Rules, target: Path) -> Snapshot:
                 continue
             if time.time() - newest < QUIET_SECONDS:
                 shutil.rmtree(target)
-                raise NotYet
+                raise NotYet(QUIET_SECONDS - (time.time() - newest))
             if walk(entry, rules, None) <= newest and read_secret(entry, rules) == secret:
                 break
         else:
