@@ -248,9 +248,11 @@ class Ledger:
         with self._begin() as own:
             own.execute(statement)
 
-    def released(self, name: str, state: str = "released") -> None:
-        """The row's feedback is fetchable now (the first time, or again)."""
+    def released(self, name: str, state: str = "released", full: bool = False) -> None:
+        """The row's feedback is fetchable now (the first time, or again; ``full``: all of
+        it, none to release after the due date)."""
         now = naive(datetime.now(UTC))
+        more = {"full_feedback_at": now} if full else {}
         with self._begin() as connection:
             connection.execute(
                 update(entries)
@@ -259,6 +261,7 @@ class Ledger:
                     state=state,
                     released_at=now,
                     first_released_at=func.coalesce(entries.c.first_released_at, now),
+                    **more,
                 )
             )
 

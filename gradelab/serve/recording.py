@@ -50,7 +50,7 @@ class Recorder:
             return recorded is None or score > recorded
         return current.submitted_at is None or row.submitted_at >= current.submitted_at
 
-    def record(self, row: Row, graded: GradedSubmission) -> bool:
+    def record(self, row: Row, graded: GradedSubmission, started: datetime) -> bool:
         """Commit ``graded``: in the gradebook too when it counts; whether it counts."""
         writer = self.writers[row.assignment]
         score = writer.score_after_penalty(graded, row.submitted_at)
@@ -58,6 +58,7 @@ class Recorder:
             "state": "graded",
             "score": score,
             "max_score": writer.max_score,
+            "started_at": started,
             "graded_at": datetime.now(UTC),
             "message": None,
         }

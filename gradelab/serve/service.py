@@ -69,12 +69,12 @@ PLACE = re.compile(r"([\w./-]+\.py)(?::(\d+)|::[\w\[\]-]+ \(line (\d+)\))")
 
 @dataclass
 class Step:
-    """A row's step in progress: what it does, its future, and what its result needs."""
+    """A row's step in progress: what it does, its future, and when it began."""
 
     kind: str
     row: Row
     future: Future
-    graded: object = None
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass
@@ -232,6 +232,8 @@ class Service:
             return
         if row.not_before is not None and row.not_before > now and row.state != "snapshotted":
             return
+        if row.state != "arrived" and self.busy(row):
+            return  # one step at a time per student and assignment: they share its folders
         if row.state == "arrived":
             if self.later.get(row.name, 0.0) > time.monotonic():
                 return
@@ -248,6 +250,15 @@ class Service:
         elif row.state == "refused":
             self.tell_refused(row)
 
+    def busy(self, row: Row) -> bool:
+        """Whether a step of the student's submissions of the assignment is under way."""
+        return any(
+            step.kind != "take"
+            and step.row.student == row.student
+            and step.row.assignment == row.assignment
+            for step in self.steps.values()
+        )
+
     def begin(self, kind: str, row: Row, task, *args: object) -> None:
         future = self.tasks.submit(task, *args, heavy=row.name in self.heavy)
         self.steps[row.name] = Step(kind, row, future)
@@ -259,14 +270,10 @@ class Service:
     def grade(self, row: Row, now: datetime) -> None:
         if self.suites[row.assignment][1] is not None:
             return
-        if any(s.kind == "grade" and s.row.student == row.student
-               and s.row.assignment == row.assignment for s in self.steps.values()):  # fmt: skip
-            return
         if row.not_before is not None and row.not_before > now:
             return
         if self.wait_for_limit(row, now):
             return
-        self.ledger.set(row.name, started_at=now)
         heavy = row.name in self.heavy
         future = self.pool.submit(row.assignment, row.student, self.staging_folder(row), heavy)
         self.steps[row.name] = Step("grade", row, future)
@@ -327,7 +334,7 @@ class Service:
     def finish(self, step: Step, row: Row) -> None:
         error = step.future.exception()
         if step.kind == "grade":
-            self.graded(row, Graded.of(row.student, step.future))
+            self.graded(row, Graded.of(row.student, step.future), step.started)
         elif step.kind == "take":
             self.taken(row, step.future)
         elif isinstance(error, BrokenProcessPool):
@@ -341,8 +348,11 @@ class Service:
         elif step.kind == "refused":
             self.begin("told", row, publishing.release, self.root, row.student,
                        row.assignment, False)  # fmt: skip
-        else:  # "release", "told", "uncounted": the student can fetch it now
-            self.ledger.released(row.name, "refused" if row.state == "refused" else "released")
+        else:  # "release", "told", "uncounted", "full": the student can fetch it now
+            full = row.counted and self.shows(row) == "everything"
+            self.ledger.released(
+                row.name, "refused" if row.state == "refused" else "released", full
+            )
             self.after_release(row)
 
     def taken(self, row: Row, future: Future) -> None:
@@ -375,7 +385,7 @@ class Service:
             self.ledger.set(row.name, state="snapshotted", submitted_at=taken.submitted,
                             secret=taken.secret, not_before=None)  # fmt: skip
 
-    def graded(self, row: Row, result: Graded) -> None:
+    def graded(self, row: Row, result: Graded, started: datetime) -> None:
         if result.refused is not None:
             self.recorder.refuse(row, result.refused)
         elif result.submission is None:
@@ -384,7 +394,7 @@ class Service:
             if result.error and "worker process died" in result.error:
                 self.pool.restart()
             self.suites.pop(row.assignment, None)
-        elif self.recorder.record(row, result.submission):
+        elif self.recorder.record(row, result.submission, started):
             self.begin("place", row, publishing.place_graded, self.root,
                        str(self.staging_folder(row)), result.submission,
                        row.assignment)  # fmt: skip
@@ -415,14 +425,11 @@ class Service:
         return policy.shows(row.student, datetime.now(UTC), self.writers[row.assignment].due)
 
     def after_release(self, row: Row) -> None:
-        """Log the release; the snapshot is no longer needed; when the feedback was full
-        already, there is nothing to release after the due date."""
+        """Log the release; the snapshot is no longer needed."""
         state = "refused" if row.state == "refused" else "released"
         log.info("released %s (%s)", row.name, state)
         publishing.remove(str(self.staging_folder(row)))
         self.heavy.discard(row.name)
-        if row.counted and self.shows(row) == "everything":
-            self.ledger.set(row.name, full_feedback_at=datetime.now(UTC))
 
     # -- 5. after the due date -------------------------------------------------------------------
     def release_after_due(self, now: datetime) -> None:
