@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import pwd
 import re
 import signal
 import time
@@ -52,7 +53,7 @@ from gradelab.serve import feedback_release, inbox, publishing
 from gradelab.serve.ledger import Held, Ledger, Row
 from gradelab.serve.lock import service_lock
 from gradelab.serve.recording import Recorder
-from gradelab.serve.snapshot import NotTheirs, NotYet
+from gradelab.serve.snapshot import NotTheirs, NotYet, taken_secret
 from gradelab.serve.tasks import Tasks
 from gradelab.serve.workers import ServeWorkers
 from gradelab.text import printable
@@ -368,7 +369,7 @@ class Service:
             log.warning("not taken: %s", reason)
             self.ledger.set(row.name, state="unusable", message=reason)
         elif isinstance(error, Refused):
-            secret = publishing.snapshot.taken_secret(self.staging_folder(row))
+            secret = taken_secret(self.staging_folder(row))
             self.ledger.set(row.name, secret=secret)
             self.recorder.refuse(self.ledger.row(row.name), str(error))
         elif error is not None:
@@ -458,8 +459,6 @@ def broken_test(reason: str) -> tuple[str | None, int | None]:
 
 
 def owner_name(uid: int) -> str:
-    import pwd
-
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:

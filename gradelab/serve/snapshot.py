@@ -177,7 +177,8 @@ def _fresh(target: Path) -> None:
 def take(inbound: Path, name: bytes, rules: Rules, target: Path) -> Snapshot:
     """Copy the entry ``name`` of ``inbound`` into the new folder ``target`` (with the
     entry's time and secret in nbgrader's files). Raise ``NotYet`` while it is being
-    submitted, ``Refused`` (``target`` then holding what was written) when it cannot be
+    submitted, ``NotTheirs`` when the entry belongs to an account that may not submit it,
+    ``Refused`` (``target`` then holding only its time and secret) when it cannot be
     taken."""
     folder = os.open(inbound, OPEN_FOLDER)
     try:
