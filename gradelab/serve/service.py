@@ -188,21 +188,20 @@ class Service:
             return
         if changed == self.listed[0] and time.monotonic() < self.listed[1]:
             return
-        self.listed = (changed, time.monotonic() + RESCAN_SECONDS)
         for name in inbox.entry_names(self.course):
             if name in self.listed_names:
                 continue
-            self.listed_names.add(name)
             key = inbox.entry_key(name)
-            if key in self.known:
-                continue
-            entry = inbox.read_name(self.course, name, set(self.assignments))
-            if isinstance(entry, inbox.Unusable):
-                log.warning("not taken: %s", entry.reason)
-                self.ledger.add(key, None, None, "unusable", entry.reason)
-            else:
-                self.ledger.add(key, entry.student, entry.assignment)
-            self.known.add(key)
+            if key not in self.known:
+                entry = inbox.read_name(self.course, name, set(self.assignments))
+                if isinstance(entry, inbox.Unusable):
+                    log.warning("not taken: %s", entry.reason)
+                    self.ledger.add(key, None, None, "unusable", entry.reason)
+                else:
+                    self.ledger.add(key, entry.student, entry.assignment)
+                self.known.add(key)
+            self.listed_names.add(name)  # only once it is in the ledger
+        self.listed = (changed, time.monotonic() + RESCAN_SECONDS)
 
     # -- 2. hidden suites --------------------------------------------------------------------
     def check_suites(self, assignments: set[str]) -> None:
