@@ -50,28 +50,39 @@ class Recorder:
             return recorded is None or score > recorded
         return current.submitted_at is None or row.submitted_at >= current.submitted_at
 
-    def record(self, row: Row, graded: GradedSubmission, started: datetime) -> bool:
-        """Commit ``graded``: in the gradebook too when it counts; whether it counts."""
-        writer = self.writers[row.assignment]
-        score = writer.score_after_penalty(graded, row.submitted_at)
-        values = {
-            "state": "graded",
-            "score": score,
-            "max_score": writer.max_score,
-            "started_at": started,
-            "graded_at": datetime.now(UTC),
-            "message": None,
-        }
-        if not self.counts(row, score):
-            self.ledger.set(row.name, counted=False, **values)
-            return False
+    def record_many(self, batch: list[tuple[Row, GradedSubmission, datetime]]) -> list[bool]:
+        """Commit graded submissions (each with its row and when its grading began): those
+        that count in the gradebook too, one transaction per assignment (no student twice:
+        the service grades one submission at a time per student and assignment); whether
+        each counts."""
+        counts, counted = [], {}
+        for row, graded, started in batch:
+            writer = self.writers[row.assignment]
+            score = writer.score_after_penalty(graded, row.submitted_at)
+            values = {
+                "state": "graded",
+                "score": score,
+                "max_score": writer.max_score,
+                "started_at": started,
+                "graded_at": datetime.now(UTC),
+                "message": None,
+            }
+            counts.append(self.counts(row, score))
+            if counts[-1]:
+                counted.setdefault(row.assignment, []).append((row, graded, values))
+            else:
+                self.ledger.set(row.name, counted=False, **values)
+        for assignment, items in counted.items():
 
-        def mark(connection) -> None:
-            self.ledger.uncount(row.student, row.assignment, connection)
-            self.ledger.set(row.name, connection, counted=True, **values)
+            def mark(connection, items=items) -> None:
+                for row, _, values in items:
+                    self.ledger.uncount(row.student, row.assignment, connection)
+                    self.ledger.set(row.name, connection, counted=True, **values)
 
-        writer.record([(graded, row.submitted_at)], also=mark)
-        return True
+            self.writers[assignment].record(
+                [(graded, row.submitted_at) for row, graded, _ in items], also=mark
+            )
+        return counts
 
     def refuse(self, row: Row, reason: str) -> bool:
         """Commit a refusal: 0 points with the reason in the gradebook when it is the

@@ -46,6 +46,7 @@ from gradelab.feedback_page import html_document
 from gradelab.feedback_policy import policy_lines
 from gradelab.grading.hidden_suite import suite_version
 from gradelab.grading.nbgrader_step import sandbox_limits
+from gradelab.grading.submission import GradedSubmission
 from gradelab.grading.suite_check import check_hidden_suite
 from gradelab.markup import escaped
 from gradelab.policy import when
@@ -324,12 +325,29 @@ class Service:
 
     # -- 4. results ---------------------------------------------------------------------------
     def finish_done(self) -> None:
+        """Take every finished step; the graded submissions among them are recorded
+        together, in one transaction (each alone if that fails)."""
+        graded = []
         for name, step in list(self.steps.items()):
             if not step.future.done():
                 continue
             del self.steps[name]
             row = self.ledger.row(name)
-            self.guarded(row, self.finish, step, row)
+            if step.kind == "grade" and step.future.exception() is None:
+                graded.append((row, step.future.result(), step.started))
+            else:
+                self.guarded(row, self.finish, step, row)
+        if len(graded) > 1:
+            try:
+                counted = self.recorder.record_many(graded)
+            except Exception:  # noqa: BLE001 - each is then recorded alone, its error its own
+                log.exception("recording %d graded submissions at once failed", len(graded))
+            else:
+                for (row, submission, _), counts in zip(graded, counted, strict=True):
+                    self.guarded(row, self.publish, row, submission, counts)
+                return
+        for row, submission, started in graded:
+            self.guarded(row, self.graded, row, Graded(row.student, submission), started)
 
     def finish(self, step: Step, row: Row) -> None:
         error = step.future.exception()
@@ -394,14 +412,20 @@ class Service:
             if result.error and "worker process died" in result.error:
                 self.pool.restart()
             self.suites.pop(row.assignment, None)
-        elif self.recorder.record(row, result.submission, started):
+        else:
+            counts = self.recorder.record_many([(row, result.submission, started)])[0]
+            self.publish(row, result.submission, counts)
+
+    def publish(self, row: Row, graded: GradedSubmission, counts: bool) -> None:
+        """The recorded ``row``'s next step: its files and feedback when it counts, else a
+        page of its own."""
+        if counts:
             self.begin("place", row, publishing.place_graded, self.root,
-                       str(self.staging_folder(row)), result.submission,
-                       row.assignment)  # fmt: skip
+                       str(self.staging_folder(row)), graded, row.assignment)  # fmt: skip
         else:
             self.begin("uncounted", row, publishing.release_uncounted, self.root, row.secret,
-                       result.submission, row.assignment, self.uncounted_lines(row),
-                       self.shows(row), self.writers[row.assignment].max_score)  # fmt: skip
+                       graded, row.assignment, self.uncounted_lines(row), self.shows(row),
+                       self.writers[row.assignment].max_score)  # fmt: skip
 
     def uncounted_lines(self, row: Row) -> list[str]:
         """What the page of a submission that does not count says about the one that does."""
