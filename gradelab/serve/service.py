@@ -32,6 +32,7 @@ import pwd
 import re
 import signal
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -165,7 +166,7 @@ class Service:
                 self.guarded(row, self.advance, row, now)
         self.release_after_due(now)
 
-    def guarded(self, row: Row, action, *args: object) -> None:
+    def guarded(self, row: Row, action: Callable[..., object], *args: object) -> None:
         """Do ``action`` for ``row``; an error is the row's alone: logged, recorded on it."""
         try:
             action(*args)
