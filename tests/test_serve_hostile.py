@@ -16,6 +16,7 @@ import pytest
 from exchange_student import ExchangeStudent, sample_text
 from nbgrader.api import Gradebook
 from nbgrader.utils import notebook_hash
+from nested_folders import make_nested, remove_nested
 from serving import Serving, serve_course, status, wait_until
 
 from gradelab.course import Course
@@ -99,16 +100,13 @@ def test_an_entry_1500_folders_deep_is_refused_and_the_rest_goes_on(served):
     entry = served.inbound / entry_name("deep")
     entry.mkdir()
     (entry / "submission_secret.txt").write_text("f" * 128)
-    fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
-    for _ in range(1500):
-        os.mkdir("d", dir_fd=fd)
-        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-        os.close(fd)
-        fd = inner
-    os.close(fd)
-    bystander_is_graded(served, "b_deep")
-    wait_until(lambda: served.rows()[entry.name][0] == "refused", 30, "the deep entry refused")
-    assert "nested more than" in served.rows()[entry.name][1]
+    make_nested(entry, 1500)
+    try:
+        bystander_is_graded(served, "b_deep")
+        wait_until(lambda: served.rows()[entry.name][0] == "refused", 30, "refused")
+        assert "nested more than" in served.rows()[entry.name][1]
+    finally:
+        remove_nested(entry)
 
 
 def test_a_feedback_that_cannot_be_made_fails_that_submission_alone(served):

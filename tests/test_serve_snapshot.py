@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nested_folders import make_nested, remove_nested
 
 from gradelab.autograde.intake import MAX_FOLDER_DEPTH, Refused
 from gradelab.serve.snapshot import QUIET_SECONDS, SECRET, NotTheirs, NotYet, Rules, take
@@ -91,16 +92,13 @@ def test_an_entry_that_is_itself_a_link_is_refused(tmp_path):
 
 def test_an_entry_1500_folders_deep_is_refused_without_recursion(tmp_path):
     entry = make_entry(tmp_path / "inbound")
-    fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
-    for _ in range(1500):
-        os.mkdir("d", dir_fd=fd)
-        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-        os.close(fd)
-        fd = inner
-    os.close(fd)
+    make_nested(entry, 1500)
     quiet()
-    with pytest.raises(Refused, match=f"nested more than {MAX_FOLDER_DEPTH} deep"):
-        take(tmp_path / "inbound", os.fsencode(entry.name), ROOT_ONLY, tmp_path / "copy")
+    try:
+        with pytest.raises(Refused, match=f"nested more than {MAX_FOLDER_DEPTH} deep"):
+            take(tmp_path / "inbound", os.fsencode(entry.name), ROOT_ONLY, tmp_path / "copy")
+    finally:
+        remove_nested(entry)
 
 
 def test_a_file_of_another_account_is_refused_and_so_is_an_entry(tmp_path):
