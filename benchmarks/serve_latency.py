@@ -2,8 +2,11 @@
 ``gradelab serve`` against the manual nbgrader chain, on the same submissions, in one run.
 
     .venv/bin/python benchmarks/serve_latency.py [--students 50] [--singles 20] [--workers 2]
+    .venv/bin/python benchmarks/serve_latency.py --beside-big [--singles 20]
 
-1. Single submissions, one at a time, to a running ``gradelab serve``: each one's wait.
+1. Single submissions, one at a time, to a running ``gradelab serve``: each one's wait
+   (with ``--beside-big``, only this, while a valid 10 MB notebook of 150,000 cells,
+   handed in just before, is being handled: copied, screened, graded, its feedback made).
 2. A burst: every student submits twice within 10 s (``--students`` of them), to the
    service; each submission's wait, and the time until the last feedback is fetchable.
 3. The same burst to a course without the service, then the chain an instructor runs by hand
@@ -20,6 +23,7 @@ used and removed. Figures are seconds; percentiles by nearest rank.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -103,6 +107,36 @@ def answers(course: Course) -> list[str]:
     return [sample_text(course, ASSIGNMENT, s) for s in samples(course, ASSIGNMENT) if not s.blank]
 
 
+def big_notebook(text: str, cells: int = 150_000) -> str:
+    """``text`` (a notebook) with ``cells`` more small markdown cells: about 10 MB."""
+    notebook = json.loads(text)
+    notebook["cells"] += [
+        {"cell_type": "markdown", "metadata": {}, "source": f"notes {k}"}
+        for k in range(cells)
+    ]
+    return json.dumps(notebook)
+
+
+def beside_big(served: Course, base: Path, exchange: Path, texts: list[str], count: int):
+    """Single submissions while a big notebook is handled; their waits, the big one's."""
+    big = Waits(exchange, served.course_id)
+    heavy = ExchangeStudent("big", base / "home" / "big", exchange, served.course_id)
+    text = big_notebook(texts[0])
+    heavy.answer(ASSIGNMENT, ASSIGNMENT, text)
+    big.submitted(heavy, heavy.submit(ASSIGNMENT))
+    singles = Waits(exchange, served.course_id)
+    for person in students(base / "beside", exchange, served, count):
+        person.answer(ASSIGNMENT, ASSIGNMENT, texts[len(singles.waits) % len(texts)])
+        singles.submitted(person, person.submit(ASSIGNMENT))
+        singles.wait_all(120)
+        big.poll()
+        if not big.pending:
+            break
+    big.wait_all(600)
+    print(f"a notebook of {len(text) / 1e6:.1f} MB: feedback after {big.waits[0]:.1f} s")
+    print(summary("single submissions while it was handled", singles.waits, len(singles.pending)))
+
+
 def burst(people: list[ExchangeStudent], texts: list[str], waits: Waits) -> float:
     """Every student submits twice, spread evenly over ``BURST_SECONDS``; its start."""
     for person in people:
@@ -131,7 +165,19 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=50)
     parser.add_argument("--singles", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--beside-big", action="store_true")
     args = parser.parse_args()
+    if args.beside_big:
+        course = Course.load(REPO)
+        base = Path(tempfile.mkdtemp(prefix="gradelab-serve-bench-"))
+        try:
+            with scratch_course(course) as served:
+                serve_course(served, base / "exchange", {}, [ASSIGNMENT])
+                with serving(served, base / "serve.log", f"--workers={args.workers}"):
+                    beside_big(served, base, base / "exchange", answers(served), args.singles)
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+        return
     course = Course.load(REPO)
     base = Path(tempfile.mkdtemp(prefix="gradelab-serve-bench-"))
     try:

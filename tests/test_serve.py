@@ -158,6 +158,14 @@ def test_before_the_due_date_the_page_shows_scores_only_and_all_of_it_after(cour
                 seconds=DUE_IN + 30,
                 settled=lambda pages: "\u2718" in page_text(pages[0]),
             )
+        database = copy.db_url.removeprefix("sqlite:///")
+        with sqlite3.connect(database) as db:
+            ((submitted, first, last),) = db.execute(
+                "SELECT submitted_at, first_released_at, released_at FROM gradelab_served"
+            ).fetchall()
+        waited = datetime.fromisoformat(first) - datetime.fromisoformat(submitted)
+        assert datetime.fromisoformat(first) < datetime.fromisoformat(last)  # released again
+        assert status(copy)["latency_seconds"]["max"] == waited.total_seconds()
 
 
 def test_late_penalties_follow_the_due_date_and_each_students_extension(served):

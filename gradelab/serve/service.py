@@ -1,54 +1,49 @@
 """``gradelab serve``: grade each submission as it arrives in nbgrader's exchange, and
 release its feedback there, so that the student's Fetch Feedback shows it seconds later.
 
-One service per course. Each turn of its loop it:
+This module is the scheduling: one loop that decides, per ledger row, the next step of its
+state (see ``ledger``), and hands the work to others. Each turn it:
 
-1. reads the exchange's inbound folder (``inbox``) and enters each new entry in the ledger
-   (``ledger``, a table of the gradebook's database): queued, or unusable with the reason;
-2. checks, for each assignment whose files changed, that the reference scores full marks
-   with the hidden suite: an assignment whose suite is broken is held, its submissions stay
-   queued, the instructor is told (log and ``gradelab status``), and the rest goes on;
-3. starts the queued submissions it may: one at a time per student and assignment, within
-   the hourly limit of the assignment's policy (a submission past it waits, and a page in
-   the exchange tells the student when it will be graded); each is collected into a folder
-   of its own (``collect``), screened as ``gradelab autograde`` screens, and graded by the
-   warm workers (``workers``);
-4. records what the workers return: the submission that counts (the last, or the best) in
-   the gradebook in one transaction with its ledger row, its ``submitted/`` and
-   ``autograded/`` folders as ``nbgrader collect`` and ``autograde`` leave them, then its
-   feedback made and released (``feedback_release``). A submission that cannot be graded
-   gets 0 with the reason, as in ``autograde``. A failure on the grader's side puts it back
-   in the queue;
-5. once a student's due date passes, releases the full feedback where the policy showed
+1. lists the exchange's inbound folder when it changed, and enters each new entry in the
+   ledger as ``arrived`` (or ``unusable``, with the reason);
+2. takes what the task processes and grading workers finished, and commits it
+   (``recording``): snapshotted, graded, recorded, released, refused;
+3. gives each row that is not finished its next step: a snapshot of the entry and its
+   screening (``publishing.take``, in a task process); grading by the warm workers
+   (``workers``), one at a time per student and assignment, within the hourly limit and
+   only while the assignment's hidden suite gives the reference full marks (else the
+   assignment is held, and ``gradelab status`` names the broken test); placing the files
+   and making the feedback, then releasing it (task processes again);
+4. once a student's due date passes, releases the full feedback where the policy showed
    less before it.
 
-Its state is the gradebook and the exchange: killed at any moment and started again, it
-finds every entry not yet recorded still queued, and grades it.
+Every step of a row is committed before any file is moved and is safe to do again, so killed
+at any moment and started again, the service takes each row on from its state. An error in
+one row's step is that row's alone: logged with its traceback, recorded on the row, tried
+again a few times, then left ``failed`` with the reason; the loop goes on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
+import os
+import pwd
+import re
 import signal
 import time
-from concurrent.futures import Future
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import nbformat
-
-from gradelab.autograde.autograded_folder import AutogradedWriter
-from gradelab.autograde.gradebook_writer import GradebookWriter
-from gradelab.autograde.intake import Refused, screen
+from gradelab.autograde.intake import Refused
 from gradelab.autograde.pool import Graded
 from gradelab.course import Course
 from gradelab.errors import AssignmentError, CourseError
-from gradelab.feedback_page import html_document, not_graded_page
-from gradelab.feedback_page import page as feedback_page
+from gradelab.feedback_page import html_document
 from gradelab.feedback_policy import policy_lines
 from gradelab.grading.hidden_suite import suite_version
 from gradelab.grading.nbgrader_step import sandbox_limits
@@ -56,32 +51,33 @@ from gradelab.grading.submission import GradedSubmission
 from gradelab.grading.suite_check import check_hidden_suite
 from gradelab.markup import escaped
 from gradelab.policy import when
-from gradelab.serve import feedback_release
-from gradelab.serve.collect import collect, secret_of
-from gradelab.serve.inbox import InboundEntry, Unusable, exchange_inbound, scan
-from gradelab.serve.ledger import Ledger, Row
+from gradelab.serve import feedback_release, inbox, publishing
+from gradelab.serve.ledger import Held, Ledger, Row
 from gradelab.serve.lock import service_lock
+from gradelab.serve.recording import Recorder
+from gradelab.serve.snapshot import NotTheirs, NotYet, taken_secret
+from gradelab.serve.tasks import Tasks
 from gradelab.serve.workers import ServeWorkers
-from gradelab.text import one_line
+from gradelab.text import printable
 
 log = logging.getLogger("gradelab.serve")
 POLL_SECONDS = 0.1
-GRADER_ATTEMPTS = 3
+RESCAN_SECONDS = 2.0  # the inbound folder is listed at least this often, changed or not
+HEAVY_BYTES = 2 * 1024 * 1024  # a larger submission's work yields to everyone else's
+NOT_YET_SECONDS = 0.15  # an entry still being submitted is looked at again after this
+BUSY = "database is locked"
+#: where a broken test is, as the grader names it: ``file.py:12`` or ``file.py::test (line 12)``
+PLACE = re.compile(r"([\w./-]+\.py)(?::(\d+)|::[\w\[\]-]+ \(line (\d+)\))")
 
 
 @dataclass
-class Held:
-    """An assignment whose grading is held: its suite's files, and why."""
+class Step:
+    """A row's step in progress: what it does, its future, and when it began."""
 
-    version: tuple
-    reason: str | None
-
-
-@dataclass
-class Running:
+    kind: str
     row: Row
-    folder: Path
     future: Future
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass
@@ -96,13 +92,18 @@ class Service:
         self.course.require_sandbox_step()
         self.course.secret()
         self.assignments = self.assignments or self.released()
+        self.root = str(self.course.root)
         self.ledger = Ledger(self.course)
-        self.writers = {a: GradebookWriter(self.course, a) for a in self.assignments}
-        self.folders = {a: AutogradedWriter(self.course, a) for a in self.assignments}
-        self.policies = {a: self.course.policy(a) for a in self.assignments}
-        self.suites: dict[str, Held] = {}
-        self.running: dict[tuple[str, str], Running] = {}
-        self.known: set[str] = set()
+        self.recorder = Recorder(self.course, self.ledger, self.assignments)
+        self.writers = self.recorder.writers
+        self.policies = self.recorder.policies
+        self.suites: dict[str, tuple[tuple, str | None]] = {}
+        self.steps: dict[str, Step] = {}
+        self.heavy: set[str] = set()  # rows whose snapshot is large: their work yields
+        self.later: dict[str, float] = {}  # rows still being submitted: when to look again
+        self.known: set[str] = set()  # the keys in the ledger
+        self.listed_names: set[bytes] = set()  # the names seen in the inbound folder
+        self.listed: tuple[int, float] = (0, 0.0)
         self.stopping = False
         self.staging = self.course.root / "gradebook" / "serving"
 
@@ -126,15 +127,30 @@ class Service:
         with service_lock(self.course):
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, self._stop)
-            with ServeWorkers(
-                self.course, self.assignments, self.workers, self.scheduler, weak=self.weak
-            ) as self.pool:
+            self.staging.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with (
+                ServeWorkers(
+                    self.course, self.assignments, self.workers, self.scheduler, weak=self.weak
+                ) as self.pool,
+                Tasks(max(2, self.workers)) as self.tasks,
+            ):
                 self.known = self.ledger.names()
                 feedback_release.outbound_feedback(self.course)
                 log.info("serving %s", ", ".join(self.assignments))
                 while not self.stopping and (until is None or time.monotonic() < until):
-                    self.turn()
-                    time.sleep(POLL_SECONDS)
+                    try:
+                        self.turn()
+                    except Exception:  # noqa: BLE001 - the database, say: the next turn retries
+                        log.exception("a turn of the loop failed; it is tried again")
+                    self.wait()
+
+    def wait(self) -> None:
+        """Until a step finishes, or ``POLL_SECONDS`` pass (to look at the exchange again)."""
+        futures = [s.future for s in self.steps.values() if isinstance(s.future, Future)]
+        if futures:
+            wait(futures, POLL_SECONDS, FIRST_COMPLETED)
+        else:
+            time.sleep(POLL_SECONDS)
 
     def _stop(self, *_: object) -> None:
         self.stopping = True
@@ -142,19 +158,52 @@ class Service:
     def turn(self) -> None:
         self.take_new_entries()
         self.finish_done()
-        self.release_recorded()
-        self.start_queued()
-        self.release_after_due()
+        rows = self.ledger.working()
+        self.check_suites({r.assignment for r in rows if r.state == "snapshotted"})
+        now = datetime.now(UTC)
+        for row in rows:
+            if row.name not in self.steps:
+                self.guarded(row, self.advance, row, now)
+        self.release_after_due(now)
+
+    def guarded(self, row: Row, action: Callable[..., object], *args: object) -> None:
+        """Do ``action`` for ``row``; an error is the row's alone: logged, recorded on it."""
+        try:
+            action(*args)
+        except Exception as error:  # noqa: BLE001 - one row's failure stops nothing else
+            log.exception("handling %s failed", printable(row.name, 300))
+            reason = f"{type(error).__name__}: {error}"
+            if BUSY in reason:  # the gradebook is busy, not the row's fault: the row waits
+                return
+            again = "snapshotted" if row.state == "graded" else row.state
+            try:
+                self.recorder.failed(self.ledger.row(row.name), reason, again)
+            except Exception:  # noqa: BLE001 - the database itself: the next turn retries
+                log.exception("recording the failure of %s failed", printable(row.name, 300))
 
     # -- 1. new entries ----------------------------------------------------------------------
     def take_new_entries(self) -> None:
-        for entry in scan(self.course, set(self.assignments), self.known):
-            if isinstance(entry, Unusable):
-                self.ledger.add(entry.name, None, None, None, "unusable", entry.reason)
-                log.warning("not taken: %s", entry.reason)
-            else:
-                self.ledger.add(entry.name, entry.student, entry.assignment, entry.submitted)
-            self.known.add(entry.name)
+        inbound = inbox.exchange_inbound(self.course)
+        try:
+            changed = os.stat(inbound).st_mtime_ns
+        except FileNotFoundError:
+            return
+        if changed == self.listed[0] and time.monotonic() < self.listed[1]:
+            return
+        for name in inbox.entry_names(self.course):
+            if name in self.listed_names:
+                continue
+            key = inbox.entry_key(name)
+            if key not in self.known:
+                entry = inbox.read_name(self.course, name, set(self.assignments))
+                if isinstance(entry, inbox.Unusable):
+                    log.warning("not taken: %s", entry.reason)
+                    self.ledger.add(key, None, None, "unusable", entry.reason)
+                else:
+                    self.ledger.add(key, entry.student, entry.assignment)
+                self.known.add(key)
+            self.listed_names.add(name)  # only once it is in the ledger
+        self.listed = (changed, time.monotonic() + RESCAN_SECONDS)
 
     # -- 2. hidden suites --------------------------------------------------------------------
     def check_suites(self, assignments: set[str]) -> None:
@@ -162,7 +211,7 @@ class Service:
         for assignment in sorted(assignments):
             version = suite_version(self.course, assignment)
             held = self.suites.get(assignment)
-            if held is not None and held.version == version:
+            if held is not None and held[0] == version:
                 continue
             try:
                 check_hidden_suite(self.course, assignment, sandbox_limits(self.course), self.weak)
@@ -170,26 +219,66 @@ class Service:
             except AssignmentError as error:
                 reason = str(error)
                 log.error("grading of %s is held: %s", assignment, reason)
-            self.suites[assignment] = Held(version, reason)
+            self.suites[assignment] = (version, reason)
+            self.ledger.hold(
+                assignment, Held(assignment, reason, *broken_test(reason)) if reason else None
+            )
             if reason is None and held is not None:
                 for row in self.ledger.rows("failed"):
-                    if row.assignment == assignment:  # fixed: try them again
-                        self.ledger.set(row.name, state="queued", attempts=0)
+                    if row.assignment == assignment and row.submitted_at is not None:
+                        self.ledger.set(row.name, state="snapshotted", attempts=0)
 
-    # -- 3. starting ----------------------------------------------------------------------
-    def start_queued(self) -> None:
-        now = datetime.now(UTC)
-        queued = [r for r in self.ledger.rows("queued") if r.assignment in self.assignments]
-        self.check_suites({row.assignment for row in queued})
-        for row in queued:
-            key = (row.student, row.assignment)
-            if key in self.running or self.suites[row.assignment].reason is not None:
-                continue
-            if row.not_before is not None and row.not_before > now:
-                continue
-            if self.wait_for_limit(row, now):
-                continue
-            self.start(row)
+    # -- 3. the next step of each row ---------------------------------------------------------
+    def advance(self, row: Row, now: datetime) -> None:
+        if row.assignment not in self.assignments:
+            return
+        if row.not_before is not None and row.not_before > now and row.state != "snapshotted":
+            return
+        if row.state != "arrived" and self.busy(row):
+            return  # one step at a time per student and assignment: they share its folders
+        if row.state == "arrived":
+            if self.later.get(row.name, 0.0) > time.monotonic():
+                return
+            self.begin("take", row, publishing.take, self.root, row.name, row.student,
+                       row.assignment, str(self.staging_folder(row)))  # fmt: skip
+        elif row.state == "snapshotted":
+            self.grade(row, now)
+        elif row.state == "graded":  # its result was lost with the process: grade it again
+            again = "snapshotted" if self.staging_folder(row).is_dir() else "arrived"
+            self.ledger.set(row.name, state=again)
+        elif row.state == "recorded":
+            self.begin("release", row, publishing.release, self.root, row.student,
+                       row.assignment, False)  # fmt: skip
+        elif row.state == "refused":
+            self.tell_refused(row)
+
+    def busy(self, row: Row) -> bool:
+        """Whether a step of the student's submissions of the assignment is under way."""
+        return any(
+            step.kind != "take"
+            and step.row.student == row.student
+            and step.row.assignment == row.assignment
+            for step in self.steps.values()
+        )
+
+    def begin(self, kind: str, row: Row, task, *args: object) -> None:
+        future = self.tasks.submit(task, *args, heavy=row.name in self.heavy)
+        self.steps[row.name] = Step(kind, row, future)
+
+    def staging_folder(self, row: Row) -> Path:
+        key = hashlib.sha256(row.name.encode()).hexdigest()[:24]
+        return self.staging / key / row.assignment
+
+    def grade(self, row: Row, now: datetime) -> None:
+        if self.suites[row.assignment][1] is not None:
+            return
+        if row.not_before is not None and row.not_before > now:
+            return
+        if self.wait_for_limit(row, now):
+            return
+        heavy = row.name in self.heavy
+        future = self.pool.submit(row.assignment, row.student, self.staging_folder(row), heavy)
+        self.steps[row.name] = Step("grade", row, future)
 
     def wait_for_limit(self, row: Row, now: datetime) -> bool:
         """Whether ``row`` must wait for the hourly limit (the student is told until when)."""
@@ -207,7 +296,8 @@ class Service:
             f"This submission will be graded at {when(turn)}, and this page replaced by its "
             "feedback then.",
         ]
-        self.place_pages(row, self.message_pages(row, lines))
+        if row.secret:
+            publishing.place_pages(self.root, row.secret, self.message_pages(row, lines))
         return True
 
     def message_pages(self, row: Row, lines: list[str]) -> dict[str, str]:
@@ -220,209 +310,180 @@ class Service:
         page = html_document(f"{row.assignment}: waiting", body)
         return {source.stem: page for source in self.course.source_notebooks(row.assignment)}
 
-    def entry_folder(self, row: Row) -> Path:
-        return exchange_inbound(self.course) / row.name
+    def tell_refused(self, row: Row) -> None:
+        """Tell the student why ``row`` was refused (a page for this submission; when it
+        counts, nbgrader's feedback of the assignment)."""
+        staged = self.staging_folder(row)
+        if row.counted:
+            self.begin("refused", row, publishing.place_refused, self.root, str(staged),
+                       row.student, row.assignment, row.message or "")  # fmt: skip
+        elif row.secret:
+            self.begin("told", row, publishing.release_not_graded, self.root, row.secret,
+                       row.assignment, row.message or "",
+                       self.writers[row.assignment].max_score)  # fmt: skip
+        else:  # no secret: no page can be found by the student
+            self.ledger.released(row.name, "refused")
 
-    def staging_folder(self, row: Row) -> Path:
-        key = hashlib.sha256(row.name.encode()).hexdigest()[:24]
-        return self.staging / key / row.assignment
-
-    def start(self, row: Row) -> None:
-        entry = InboundEntry(
-            row.name, self.entry_folder(row), row.student, row.assignment, row.submitted_at
-        )
-        folder = self.staging_folder(row)
-        self.ledger.set(row.name, started_at=datetime.now(UTC))
-        try:
-            collect(self.course, entry, folder)
-            screen(self.course, row.assignment, row.student, folder)
-        except Refused as refused:
-            self.refuse(row, folder, str(refused))
-            return
-        except OSError as error:  # the entry went away (deleted from the exchange)
-            self.refuse(row, folder, f"the submission could not be read ({error.strerror})")
-            return
-        future = self.pool.submit(row.assignment, row.student, folder)
-        self.running[(row.student, row.assignment)] = Running(row, folder, future)
-
-    # -- 4. results --------------------------------------------------------------------------
+    # -- 4. results ---------------------------------------------------------------------------
     def finish_done(self) -> None:
-        for key, running in list(self.running.items()):
-            if not running.future.done():
+        """Take every finished step; the graded submissions among them are recorded
+        together, in one transaction (each alone if that fails)."""
+        graded = []
+        for name, step in list(self.steps.items()):
+            if not step.future.done():
                 continue
-            del self.running[key]
-            result = Graded.of(running.row.student, running.future)
+            del self.steps[name]
+            row = self.ledger.row(name)
+            if step.kind == "grade" and step.future.exception() is None:
+                graded.append((row, step.future.result(), step.started))
+            else:
+                self.guarded(row, self.finish, step, row)
+        if len(graded) > 1:
             try:
-                if result.refused is not None:
-                    self.refuse(running.row, running.folder, result.refused)
-                elif result.submission is None:
-                    self.grader_failed(running.row, str(result.error), running.future)
-                else:
-                    self.record(running.row, running.folder, result.submission)
-            finally:
-                shutil.rmtree(running.folder.parent, ignore_errors=True)
+                counted = self.recorder.record_many(graded)
+            except Exception:  # noqa: BLE001 - each is then recorded alone, its error its own
+                log.exception("recording %d graded submissions at once failed", len(graded))
+            else:
+                for (row, submission, _), counts in zip(graded, counted, strict=True):
+                    self.guarded(row, self.publish, row, submission, counts)
+                return
+        for row, submission, started in graded:
+            self.guarded(row, self.graded, row, Graded(row.student, submission), started)
 
-    def counts(self, row: Row, score: float) -> bool:
-        """Whether the graded ``row`` (scoring ``score`` after any penalty) is the one that
-        counts now."""
-        current = self.ledger.counted(row.student, row.assignment)
-        if current is None:
-            return True
-        if self.policies[row.assignment].counts == "best":
-            return current.score is None or score > current.score
-        return current.submitted_at is None or row.submitted_at >= current.submitted_at
-
-    def place_in_submitted(self, row: Row, folder: Path) -> None:
-        """The counted submission is the one in ``submitted/``, as ``nbgrader collect``
-        leaves the latest."""
-        final = self.course.submission_folder(row.student, row.assignment)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(final, ignore_errors=True)
-        folder.rename(final)
-
-    def record(self, row: Row, folder: Path, graded: GradedSubmission) -> None:
-        writer = self.writers[row.assignment]
-        score = writer.score_after_penalty(graded, row.submitted_at)
-        now = datetime.now(UTC)
-        values = {"score": score, "max_score": writer.max_score, "graded_at": now}
-        if not self.counts(row, score):
-            self.ledger.set(row.name, state="graded", counted=False, **values)
-            self.release_uncounted(row, folder, graded, score)
-            return
-        self.place_in_submitted(row, folder)
-        self.folders[row.assignment].write(graded)
-
-        def mark(connection) -> None:
-            self.ledger.uncount(row.student, row.assignment, connection)
-            self.ledger.set(
-                row.name, connection, state="graded", counted=True, message=None, **values
+    def finish(self, step: Step, row: Row) -> None:
+        error = step.future.exception()
+        if step.kind == "grade":
+            self.graded(row, Graded.of(row.student, step.future), step.started)
+        elif step.kind == "take":
+            self.taken(row, step.future)
+        elif isinstance(error, BrokenProcessPool):
+            self.tasks.restart()
+            raise error
+        elif error is not None:
+            raise error
+        elif step.kind == "place":
+            self.ledger.set(row.name, state="recorded")
+            self.advance(self.ledger.row(row.name), datetime.now(UTC))
+        elif step.kind == "refused":
+            self.begin("told", row, publishing.release, self.root, row.student,
+                       row.assignment, False)  # fmt: skip
+        else:  # "release", "told", "uncounted", "full": the student can fetch it now
+            full = row.counted and self.shows(row) == "everything"
+            self.ledger.released(
+                row.name, "refused" if row.state == "refused" else "released", full
             )
+            self.after_release(row)
 
-        writer.record([(graded, row.submitted_at)], also=mark)
-        self.release(self.ledger.row(row.name))
-
-    def refuse(self, row: Row, folder: Path, reason: str) -> None:
-        """0 points with the reason, when it is the submission that counts; the student is
-        told why either way."""
-        log.info("refused %s: %s", row.name, reason)
-        now = datetime.now(UTC)
-        if self.counts(row, 0.0):
-            self.place_in_submitted(row, folder)
-            shutil.rmtree(
-                self.course.autograded_folder(row.student, row.assignment), ignore_errors=True
+    def taken(self, row: Row, future: Future) -> None:
+        error = future.exception()
+        if isinstance(error, NotYet):
+            wait = error.args[0] if error.args else NOT_YET_SECONDS
+            self.later[row.name] = time.monotonic() + wait
+        elif isinstance(error, NotTheirs):
+            owner = owner_name(error.args[0])
+            reason = (
+                f"{printable(row.name, 120)}: claims to be {row.student}'s but belongs to {owner}"
             )
-
-            def mark(connection) -> None:
-                self.ledger.uncount(row.student, row.assignment, connection)
-                self.ledger.set(
-                    row.name, connection, state="refused", counted=True, score=0.0,
-                    graded_at=now, message=one_line(reason, 300),
-                )  # fmt: skip
-
-            self.writers[row.assignment].refuse(row.student, reason, row.submitted_at, also=mark)
-            feedback_release.write_not_graded(self.course, row.student, row.assignment, reason)
-            self.publish(row, "refused")
+            log.warning("not taken: %s", reason)
+            self.ledger.set(row.name, state="unusable", message=reason)
+        elif isinstance(error, Refused):
+            secret = taken_secret(self.staging_folder(row))
+            self.ledger.set(row.name, secret=secret)
+            self.recorder.refuse(self.ledger.row(row.name), str(error))
+        elif error is not None:
+            if isinstance(error, BrokenProcessPool):
+                self.tasks.restart()
+            raise error
+        elif row.submitted_at is not None and future.result().submitted > row.submitted_at:
+            self.recorder.refuse(row, "the submission was changed after it was submitted")
         else:
-            self.ledger.set(row.name, state="refused", graded_at=now, message=reason)
-            pages = {
-                source.stem: not_graded_page(
-                    row.assignment, source.stem, reason, self.writers[row.assignment].max_score
-                )
-                for source in self.course.source_notebooks(row.assignment)
-            }
-            self.place_pages(row, pages)
-            self.ledger.set(row.name, released_at=datetime.now(UTC))
+            taken = future.result()
+            self.later.pop(row.name, None)
+            if taken.size > HEAVY_BYTES:
+                self.heavy.add(row.name)
+            self.ledger.set(row.name, state="snapshotted", submitted_at=taken.submitted,
+                            secret=taken.secret, not_before=None)  # fmt: skip
 
-    def grader_failed(self, row: Row, error: str, future: Future) -> None:
-        """The grader's own failure: the submission goes back to the queue; after a few
-        tries it is left for the instructor. The assignment's suite is checked again."""
-        attempts = row.attempts + 1
-        state = "queued" if attempts < GRADER_ATTEMPTS else "failed"
-        log.error("grading %s failed (%d): %s", row.name, attempts, error)
-        self.ledger.set(row.name, state=state, attempts=attempts, message=one_line(error, 600))
-        if isinstance(future.exception(), BrokenProcessPool):
-            self.pool.restart()
-        self.suites.pop(row.assignment, None)
+    def graded(self, row: Row, result: Graded, started: datetime) -> None:
+        if result.refused is not None:
+            self.recorder.refuse(row, result.refused)
+        elif result.submission is None:
+            log.error("grading %s failed: %s", row.name, result.error)
+            self.recorder.failed(row, str(result.error), "snapshotted")
+            if result.error and "worker process died" in result.error:
+                self.pool.restart()
+            self.suites.pop(row.assignment, None)
+        else:
+            counts = self.recorder.record_many([(row, result.submission, started)])[0]
+            self.publish(row, result.submission, counts)
 
-    # -- feedback ------------------------------------------------------------------------------
-    def release(self, row: Row) -> None:
-        """Make and release the feedback of the recorded ``row``."""
-        feedback_release.generate(self.course, row.student, row.assignment)
-        self.publish(row)
+    def publish(self, row: Row, graded: GradedSubmission, counts: bool) -> None:
+        """The recorded ``row``'s next step: its files and feedback when it counts, else a
+        page of its own."""
+        if counts:
+            self.begin("place", row, publishing.place_graded, self.root,
+                       str(self.staging_folder(row)), graded, row.assignment)  # fmt: skip
+        else:
+            self.begin("uncounted", row, publishing.release_uncounted, self.root, row.secret,
+                       graded, row.assignment, self.uncounted_lines(row), self.shows(row),
+                       self.writers[row.assignment].max_score)  # fmt: skip
 
-    def publish(self, row: Row, state: str = "released") -> None:
-        """Release the feedback in ``feedback/`` (a refused submission stays "refused")."""
-        feedback_release.release(self.course, row.student, row.assignment)
-        self.ledger.set(row.name, state=state, released_at=datetime.now(UTC))
-        log.info("released %s (%s)", row.name, state)
-
-    def release_recorded(self) -> None:
-        """Rows recorded but not released (the service stopped in between)."""
-        for row in self.ledger.rows("graded"):
-            if row.counted and row.assignment in self.assignments:
-                self.release(row)
-
-    def release_uncounted(
-        self, row: Row, folder: Path, graded: GradedSubmission, score: float
-    ) -> None:
-        """The page of a submission that does not count ("best" policy): its own results,
-        and which submission counts."""
+    def uncounted_lines(self, row: Row) -> list[str]:
+        """What the page of a submission that does not count says about the one that does."""
+        row = self.ledger.row(row.name)
         best = self.ledger.counted(row.student, row.assignment)
-        policy = self.policies[row.assignment]
+        now = datetime.now(UTC)
         lines = policy_lines(
-            policy,
-            row.student,
-            row.submitted_at,
-            self.writers[row.assignment].due,
-            datetime.now(UTC),
-        )
-        if best is not None and best.submitted_at is not None:
+            self.policies[row.assignment], row.student, row.submitted_at,
+            self.writers[row.assignment].due, now,
+        )  # fmt: skip
+        counted = self.recorder.gradebook_score(row.student, row.assignment)
+        if best is not None and best.submitted_at is not None and counted is not None:
             lines.append(
-                f"This submission scored {score:g}; your best, submitted "
-                f"{when(best.submitted_at)}, scored {best.score:g} and still counts."
+                f"This submission scored {row.score:g}; your best, submitted "
+                f"{when(best.submitted_at)}, scored {counted:g} and still counts."
             )
-        shows = policy.shows(row.student, datetime.now(UTC), self.writers[row.assignment].due)
-        pages = {}
-        for notebook in graded.notebooks:
-            node = nbformat.reads(notebook.text, as_version=4)
-            for cell in node.cells:  # what nbgrader's GetGrades puts there from the gradebook
-                meta = cell.get("metadata", {}).get("nbgrader", {})
-                if meta.get("grade_id") in notebook.scores:
-                    meta["score"] = notebook.scores[meta["grade_id"]]
-            info = {
-                "assignment": row.assignment,
-                "notebook": notebook.name,
-                "score": sum(v or 0.0 for v in notebook.scores.values()),
-                "max_score": self.writers[row.assignment].max_score,
-            }
-            pages[notebook.name] = feedback_page(node, info, lines, shows)
-        self.place_pages(row, pages)
-        self.ledger.set(row.name, state="released", released_at=datetime.now(UTC))
+        return lines
 
-    def place_pages(self, row: Row, pages: dict[str, str]) -> None:
-        """Put ``pages`` where the student's ``fetch_feedback`` looks for this submission."""
-        entry = self.entry_folder(row)
-        try:
-            secret = secret_of(
-                InboundEntry(row.name, entry, row.student, row.assignment, row.submitted_at)
-            )
-        except (Refused, OSError):
-            return  # no secret: no page can be found by the student
-        for notebook, html in pages.items():
-            feedback_release.place_page(self.course, secret, notebook, html)
+    def shows(self, row: Row) -> str:
+        policy = self.policies[row.assignment]
+        return policy.shows(row.student, datetime.now(UTC), self.writers[row.assignment].due)
+
+    def after_release(self, row: Row) -> None:
+        """Log the release; the snapshot is no longer needed."""
+        state = "refused" if row.state == "refused" else "released"
+        log.info("released %s (%s)", row.name, state)
+        publishing.remove(str(self.staging_folder(row)))
+        self.heavy.discard(row.name)
 
     # -- 5. after the due date -------------------------------------------------------------------
-    def release_after_due(self) -> None:
-        now = datetime.now(UTC)
+    def release_after_due(self, now: datetime) -> None:
         for assignment in self.assignments:
             policy = self.policies[assignment]
-            if policy.feedback_before_due == "everything":
-                continue
             due = self.writers[assignment].due
-            for row in self.ledger.rows("released"):
-                if row.assignment != assignment or not row.counted or row.full_feedback_at:
-                    continue
+            if policy.feedback_before_due == "everything" or due is None or now < due:
+                continue
+            for row in self.ledger.awaiting_full_feedback(assignment):
                 deadline = policy.due_for(row.student, due)
-                if deadline is not None and now >= deadline and row.released_at < deadline:
-                    self.release(row)
-                    self.ledger.set(row.name, full_feedback_at=now)
+                if row.name in self.steps or deadline is None or now < deadline:
+                    continue
+                self.guarded(row, self.release_full, row)
+
+    def release_full(self, row: Row) -> None:
+        self.begin("full", row, publishing.release, self.root, row.student,
+                   row.assignment, True)  # fmt: skip
+
+
+def broken_test(reason: str) -> tuple[str | None, int | None]:
+    """The file and line of the broken test that ``reason`` names, if it names one."""
+    place = PLACE.search(reason)
+    if place is None:
+        return None, None
+    return place[1], int(place[2] or place[3])
+
+
+def owner_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"

@@ -18,7 +18,10 @@ from gradelab.serve.ledger import Ledger, Row
 from gradelab.serve.lock import running_service
 from gradelab.text import printable
 
-STATES = ("queued", "graded", "released", "refused", "unusable", "failed")
+STATES = (
+    "arrived", "snapshotted", "graded", "recorded", "released", "refused", "unusable", "failed",
+)  # fmt: skip
+QUEUED = ("arrived", "snapshotted")
 SHOWN = 20
 
 
@@ -30,11 +33,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def latencies(rows: list[Row]) -> list[float]:
-    """Seconds from submitting to fetchable feedback, per released submission."""
+    """Seconds from submitting to fetchable feedback, per released submission (the first
+    release: a release again after the due date is not a wait)."""
     return [
-        (row.released_at - row.submitted_at).total_seconds()
+        (row.first_released_at - row.submitted_at).total_seconds()
         for row in rows
-        if row.released_at is not None and row.submitted_at is not None
+        if row.first_released_at is not None and row.submitted_at is not None
     ]
 
 
@@ -64,7 +68,16 @@ def status(course: Course) -> dict:
                 "last_error": row.message,
             }
             for row in rows
-            if row.state == "queued"
+            if row.state in QUEUED
+        ],
+        "held": [
+            {
+                "assignment": held.assignment,
+                "test_file": held.test_file,
+                "test_line": held.test_line,
+                "reason": held.reason,
+            }
+            for held in ledger.held()
         ],
         "problems": [
             {"entry": row.name, "state": row.state, "reason": row.message}
@@ -107,6 +120,12 @@ def status_text(course: Course) -> str:
         lines.append(
             f"submit to feedback, {latency['count']} submissions: p50 {latency['p50']:.2f} s, "
             f"p95 {latency['p95']:.2f} s, max {latency['max']:.2f} s"
+        )
+    for held in data["held"]:
+        place = f"{held['test_file']}:{held['test_line']}" if held["test_file"] else "its tests"
+        lines.append(
+            f"held: {printable(held['assignment'], 40)}, broken test at {printable(place, 200)}: "
+            f"{printable(held['reason'], 300)}"
         )
     if data["queue"]:
         lines.append(f"queue ({len(data['queue'])}):")

@@ -20,6 +20,7 @@ from gradelab.grading.hidden_suite import hidden_suite
 from gradelab.grading.submission import grade_submission, grader_for
 from gradelab.sandbox import spawn
 from gradelab.sandbox.confinement import die_with_parent
+from gradelab.serve.tasks import HEAVY_NICENESS, at_priority
 
 
 def warm_up(course_root: str, assignments: list[str], weak: bool) -> None:
@@ -69,11 +70,13 @@ class ServeWorkers:
                 future.result()
         return self
 
-    def submit(self, assignment: str, student: str, folder: Path) -> Future:
-        args = (grade_submission, self.root, assignment, student, self.weak, str(folder))
+    def submit(self, assignment: str, student: str, folder: Path, heavy: bool = False) -> Future:
+        """Grade the submission in ``folder``; locally, a ``heavy`` one at a lower priority."""
+        args = (self.root, assignment, student, self.weak, str(folder))
         if self.scheduler:
-            return self.client.submit(*args, pure=False)
-        return self.pool.submit(*args)
+            return self.client.submit(grade_submission, *args, pure=False)
+        niceness = HEAVY_NICENESS if heavy else 0
+        return self.pool.submit(at_priority, niceness, grade_submission, *args)
 
     def restart(self) -> None:
         """New local workers, after one died (the pool is then broken)."""
