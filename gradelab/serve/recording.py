@@ -9,7 +9,7 @@ submission counts when it scores more than what the gradebook holds for the stud
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from nbgrader.api import MissingEntry
 
@@ -39,6 +39,15 @@ class Recorder:
             except MissingEntry:
                 return None
             return float(found.score) - float(found.late_submission_penalty or 0.0)
+
+    def gradebook_extension(self, student: str, assignment: str) -> timedelta | None:
+        """The extension nbgrader's gradebook holds for the student's submission, if any
+        (set with formgrader or nbgrader's API): the policy's never replaces it."""
+        with open_gradebook(self.course) as gradebook:
+            try:
+                return gradebook.find_submission(assignment, student).extension
+            except MissingEntry:
+                return None
 
     def counts(self, row: Row, score: float) -> bool:
         """Whether ``row`` (scoring ``score`` after any penalty) is the one that counts now."""

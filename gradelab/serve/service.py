@@ -447,7 +447,9 @@ class Service:
 
     def shows(self, row: Row) -> str:
         policy = self.policies[row.assignment]
-        return policy.shows(row.student, datetime.now(UTC), self.writers[row.assignment].due)
+        recorded = self.recorder.gradebook_extension(row.student, row.assignment)
+        due = self.writers[row.assignment].due
+        return policy.shows(row.student, datetime.now(UTC), due, recorded)
 
     def after_release(self, row: Row) -> None:
         """Log the release; the snapshot is no longer needed."""
@@ -467,6 +469,9 @@ class Service:
                 deadline = policy.due_for(row.student, due)
                 if row.name in self.steps or deadline is None or now < deadline:
                     continue
+                recorded = self.recorder.gradebook_extension(row.student, assignment)
+                if now < policy.due_for(row.student, due, recorded):
+                    continue  # the gradebook's extension is longer than the policy's
                 self.guarded(row, self.release_full, row)
 
     def release_full(self, row: Row) -> None:
