@@ -68,7 +68,7 @@ class Oracle:
         extended = student in plan.extensions.get(assignment.name, {}) or student in (
             plan.gradebook_extensions.get(assignment.name, [])
         )
-        return self.term.start + plan.due(assignment) + (HOUR if extended else 0.0)
+        return self.term.due_at(assignment) + (HOUR if extended else 0.0)
 
     def lateness(self, made: Made, assignment: Assignment) -> list[bool]:
         """Late, on time, or either when the due date fell while it was being submitted."""
@@ -198,6 +198,8 @@ class Oracle:
                     if e is None:
                         continue
                     allowed, story = e.outcomes, e.story
+                if got is None and roles.get(student) == "link_swapper":
+                    continue  # every entry a link when it was first seen: none was taken
                 if got is None:
                     self.fail(f"{student} {assignment.name}: no score in the gradebook ({story})")
                 elif not any(o.same(got.score, got.late_penalty) for o in allowed):

@@ -6,6 +6,7 @@ What happened is kept for the oracle (``term_oracle``)."""
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from nbgrader.utils import notebook_hash
 from serving import Serving, status
 from term_accounts import AsStudentError, add_account, as_student, remove_account
 from term_answers import Answers
-from term_plan import ASSIGNMENTS, Deep, Edit, Event, Kill, OddName, Plan, Submit, Swap
+from term_plan import ASSIGNMENTS, Assignment, Deep, Edit, Event, Kill, OddName, Plan, Submit, Swap
 
 from gradelab.course import Course
 from gradelab.serve.status import percentile
@@ -65,6 +66,7 @@ class Term:
     pending: dict[Path, float] = field(default_factory=dict)
     waits: list[float] = field(default_factory=list)
     settled_after: float | None = None  # seconds from the last event to every page
+    set_up_seconds: float = 0.0
 
     @property
     def exchange(self) -> Path:
@@ -91,12 +93,14 @@ class Term:
     def set_up(self) -> None:
         """Lock the course up (its assignments released) and give each student an account
         with every assignment fetched."""
+        began = time.monotonic()
         self.course.root.chmod(0o700)
         Path(self.course.db_url.removeprefix("sqlite:///")).chmod(0o600)
         for name in self.everyone():
             add_account(name)
             person = self.person(name)
             as_student(name, lambda person=person: [str(person.fetch(a.name)) for a in ASSIGNMENTS])
+        self.set_up_seconds = time.monotonic() - began
 
     def everyone(self) -> list[str]:
         return [*self.plan.students, *self.plan.hostiles.values()]
@@ -108,10 +112,10 @@ class Term:
     def write_policies(self) -> None:
         """The due dates, from the term's start, and the extensions: in the policies, and
         (for ``gradebook_extensions``) in nbgrader's gradebook as formgrader sets them."""
-        self.start = time.time() + LEAD_SECONDS
+        self.start = float(math.ceil(time.time() + LEAD_SECONDS))
         policies: dict[str, dict] = {}
         for assignment in ASSIGNMENTS:
-            due = datetime.fromtimestamp(self.start + self.plan.due(assignment), UTC)
+            due = datetime.fromtimestamp(self.due_at(assignment), UTC)
             policy: dict = {"due": due.isoformat(timespec="seconds"), "counts": assignment.counts}
             if assignment.gradings_per_hour:
                 policy["gradings_per_hour"] = assignment.gradings_per_hour
@@ -127,6 +131,10 @@ class Term:
                     gradebook.update_or_create_submission(
                         assignment, student, extension=timedelta(hours=1)
                     )
+
+    def due_at(self, assignment: Assignment) -> float:
+        """The assignment's due date, a whole second (as the policies write it)."""
+        return float(math.floor(self.start + self.plan.due(assignment)))
 
     # -- playing -----------------------------------------------------------------------------
     def play(self, settle_seconds: float) -> None:
@@ -299,15 +307,16 @@ class Term:
             if waits
             else "none"
         )
+        answered = (
+            f"all answered {self.settled_after:.0f} s after it"
+            if self.settled_after is not None
+            else "not all answered"
+        )
         return (
-            f"{len(self.plan.students)} students and {len(self.plan.hostiles)} hostile ones, "
-            f"{len(self.made)} submissions, {len(self.hostile_entries)} odd entries, "
-            f"{self.kills} kills, {len(self.ends)} ends of its own; bystanders' waits from "
-            f"submitting to a fetchable page ({len(waits)} of them, {len(self.pending)} never "
-            f"fetchable): {figures}; the term lasted {self.plan.length:.0f} s, all answered "
-            + (
-                f"{self.settled_after:.0f} s after it"
-                if self.settled_after is not None
-                else "never"
-            )
+            f"{len(self.plan.students)} students and {len(self.plan.hostiles)} hostile ones "
+            f"(accounts made in {self.set_up_seconds:.0f} s), {len(self.made)} submissions, "
+            f"{len(self.hostile_entries)} odd entries, {self.kills} kills, {len(self.ends)} "
+            f"ends of its own; the term lasted {self.plan.length:.0f} s, {answered}; "
+            f"bystanders' waits from submitting to a fetchable page ({len(waits)}, "
+            f"{len(self.pending)} never fetchable): {figures}"
         )
