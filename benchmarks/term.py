@@ -3,7 +3,8 @@ accounts and five hostile ones, four assignments (one a quiz) with due dates, ex
 an hourly limit, the service SIGKILLed 24 times; then the oracle's verdict and the
 bystanders' waits from submitting to a fetchable page. Run as root, alone on the machine:
 
-    .venv/bin/python benchmarks/term.py [--students 50] [--kills 24] [--seed 1] [--pace 30]
+    .venv/bin/python benchmarks/term.py [--students 50] [--kills 24] [--seed 1] [--pace 25]
+        [--without odd_names,deep_entries]
 
 The same term as ``tests/test_term.py`` (``tests/simulated_term.py``), larger. Exits 1 when
 the oracle finds a failure, and lists each one.
@@ -30,7 +31,10 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=50)
     parser.add_argument("--kills", type=int, default=24)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--pace", type=float, default=30.0, help="seconds between due dates")
+    parser.add_argument("--pace", type=float, default=25.0, help="seconds between due dates")
+    parser.add_argument(
+        "--settle", type=float, default=300.0, help="at most this long after the last event"
+    )
     parser.add_argument("--giant-cells", type=int, default=150_000)
     parser.add_argument(
         "--without",
@@ -42,7 +46,9 @@ def main() -> None:
     if left_out - set(HOSTILE_ROLES):
         parser.error(f"--without: unknown attack(s) {sorted(left_out - set(HOSTILE_ROLES))}")
     attacks = tuple(role for role in HOSTILE_ROLES if role not in left_out)
-    size = Size(args.students, args.kills, args.seed, args.pace, args.giant_cells, attacks=attacks)
+    size = Size(
+        args.students, args.kills, args.seed, args.pace, args.giant_cells, args.settle, attacks
+    )
     began = time.monotonic()
     result = run_term(Course.load(REPO), size)
     print(result.summary)
