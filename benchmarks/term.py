@@ -41,6 +41,7 @@ def main() -> None:
         default="",
         help=f"attacks left out, comma-separated, of: {', '.join(HOSTILE_ROLES)}",
     )
+    parser.add_argument("--log", type=Path, help="keep the service's log there")
     args = parser.parse_args()
     left_out = {name for name in args.without.split(",") if name}
     if left_out - set(HOSTILE_ROLES):
@@ -50,7 +51,7 @@ def main() -> None:
         args.students, args.kills, args.seed, args.pace, args.giant_cells, args.settle, attacks
     )
     began = time.monotonic()
-    result = run_term(Course.load(REPO), size)
+    result = run_term(Course.load(REPO), size, args.log)
     print(result.summary)
     print(f"the whole run took {time.monotonic() - began:.0f} s")
     for failure in result.failures:

@@ -42,9 +42,10 @@ class Result:
     failures: list[str]
 
 
-def run_term(course: Course, size: Size) -> Result:
+def run_term(course: Course, size: Size, log: Path | None = None) -> Result:
     """Play a term of ``size`` in a scratch copy of ``course`` and judge it; the accounts,
-    the exchange and the copy are removed afterwards."""
+    the exchange and the copy are removed afterwards (the service's log copied to ``log``
+    first, if given)."""
     remove_leftover_accounts()
     base = Path(tempfile.mkdtemp(prefix="gradelab-term-", dir="/var/tmp"))
     base.chmod(0o755)  # the students reach the exchange in it
@@ -70,6 +71,8 @@ def run_term(course: Course, size: Size) -> Result:
                     failures = Oracle(term).check()
                 finally:
                     term.remove_accounts()
+                    if log is not None and term.log.exists():
+                        shutil.copyfile(term.log, log)
                 return Result(term.summary(), failures)
             finally:  # entries 1,500 folders deep are beyond shutil.rmtree
                 subprocess.run(["rm", "-rf", str(copy.root)], check=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import pwd
 import shutil
 import subprocess
 import time
@@ -81,7 +82,7 @@ class Term:
         return self.base / "serve.log"
 
     def person(self, name: str) -> ExchangeStudent:
-        home = Path("/home") / name
+        home = Path(pwd.getpwnam(name).pw_dir)
         return ExchangeStudent(name, home, self.exchange, self.course.course_id)
 
     def page(self, secret: str, assignment: str) -> Path:
