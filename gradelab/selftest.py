@@ -2,7 +2,10 @@
 
 The reference must score full marks, the blank release 0, and each wrong submission listed
 in ``autograder/<assignment>/selftest.toml`` exactly the score the list gives it. A sample
-whose grading failed (a broken hidden test, say) shows why on its row.
+whose grading failed (a broken hidden test, say) shows why on its row. Hand-graded cells
+await a grader: the list's ``[manual]`` table says what a grader gives the reference's answer
+there, and a sample that keeps that answer (all but the blank release, unless it replaces
+the cell) is credited with it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from pathlib import Path
 from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
 from gradelab.course import CONFIG_FILE, Course
-from gradelab.samples import Sample, place_samples
+from gradelab.manual_grades import hand_graded_cells
+from gradelab.samples import Sample, manual_points, place_samples
 from gradelab.scores import SubmissionScore, assignment_scores
 from gradelab.text import printable
 
@@ -30,6 +34,12 @@ class Verdict:
     sample: Sample
     score: SubmissionScore | None
     error: str | None = None
+    credit: float = 0.0
+
+    @property
+    def total(self) -> float:
+        """The automatic score, and what a grader gives the reference's hand-graded answers."""
+        return (self.score.score if self.score else 0.0) + self.credit
 
     @property
     def expected(self) -> float | None:
@@ -43,7 +53,7 @@ class Verdict:
             self.error is None
             and self.score is not None
             and self.score.pending is None
-            and abs(self.score.score - self.expected) < 1e-6
+            and abs(self.total - self.expected) < 1e-6
         )
 
 
@@ -78,14 +88,19 @@ def scratch_course(course: Course, keep: Path | None = None) -> Iterator[Course]
 
 def grade_samples(course: Course, assignment: str) -> list[Verdict]:
     """Release, place the samples, autograde them all, and compare with what they must get."""
+    listing = course.hidden_suite(assignment) / "selftest.toml"
+    manual = manual_points(listing, hand_graded_cells(course, assignment))
     nbgrader_commands.release(course, assignment)
     listed = place_samples(course, assignment)
     run = autograde(course, assignment, force=True, weak=False)
     scores = assignment_scores(course, assignment)
-    return [
-        Verdict(sample, scores.get(sample.student), run.failed.get(sample.student))
-        for sample in listed
-    ]
+    verdicts = []
+    for sample in listed:
+        score = scores.get(sample.student)
+        kept = [c for c in score.awaiting if c not in sample.cells] if score else []
+        credit = 0.0 if sample.blank else sum(manual.get(cell, 0.0) for cell in kept)
+        verdicts.append(Verdict(sample, score, run.failed.get(sample.student), credit))
+    return verdicts
 
 
 def selftest(course: Course, assignment: str) -> list[Verdict]:
@@ -96,9 +111,11 @@ def selftest(course: Course, assignment: str) -> list[Verdict]:
 def verdict_table(assignment: str, verdicts: list[Verdict]) -> str:
     rows = [f"{assignment}", f"  {'submission':<22}{'score':>8}{'expected':>10}  result"]
     for v in verdicts:
-        got = "error" if v.score is None or v.error else f"{v.score.score:g}/{v.score.max_score:g}"
+        got = "error" if v.score is None or v.error else f"{v.total:g}/{v.score.max_score:g}"
         expected = "?" if v.expected is None else f"{v.expected:g}"
         mark = "ok" if v.ok else "MISMATCH"
         why = f"grading failed: {printable(v.error, 300)}" if v.error else v.sample.why
+        if v.credit:
+            why += f" (with {v.credit:g} points a grader gives by hand)"
         rows.append(f"  {v.sample.student:<22}{got:>8}{expected:>10}  {mark}  {why}")
     return "\n".join(rows)
