@@ -18,6 +18,7 @@ c.GenerateFeedback.exporter_class = "gradelab.feedback_page.FeedbackPage"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "gradelab.feedback_policy.PolicyForFeedback",
+    "gradelab.feedback_manual.AwaitingGrades",
 ]
 
 # Grading policies per assignment ("*": all of them). See gradelab/policy.py and docs/deploy.md:

@@ -17,6 +17,7 @@ from nbconvert.exporters import Exporter
 from nbformat import NotebookNode
 from traitlets import default
 
+from gradelab.feedback_manual import awaiting_line, hand_graded_html, is_hand_graded
 from gradelab.grading.grade_notebook import is_test_cell, nbgrader_meta
 from gradelab.grading.nbgrader_step import RESULTS_KEY
 from gradelab.markup import escaped, markdown_html, sanitized
@@ -184,12 +185,17 @@ def not_graded_page(assignment: str, notebook: str, reason: str, max_score: floa
 
 
 def page(
-    nb: NotebookNode, info: dict, policy: list[str] | None = None, shows: str = "everything"
+    nb: NotebookNode,
+    info: dict,
+    policy: list[str] | None = None,
+    shows: str = "everything",
+    awaiting: set[str] | None = None,
 ) -> str:
     """The feedback page of a graded notebook; ``info`` is nbgrader's resources["nbgrader"],
-    ``policy`` what the course's policy says of this submission and ``shows`` what the page
-    may show now (see ``gradelab.policy``): never the notebook's own metadata, which is the
-    student's."""
+    ``policy`` what the course's policy says of this submission, ``shows`` what the page
+    may show now (see ``gradelab.policy``) and ``awaiting`` the hand-graded cells not graded
+    yet: never the notebook's own metadata, which is the student's."""
+    awaiting = awaiting or set()
     assignment, notebook = str(info.get("assignment", "")), str(info.get("notebook", ""))
     title = assignment if notebook in ("", assignment) else f"{assignment}: {notebook}"
     penalty = float(info.get("late_penalty") or 0)
@@ -203,6 +209,8 @@ def page(
         f'<p class="total">Score: <strong>{total}</strong></p>',
     ]
     policy = [str(line) for line in policy or []][:MAX_POLICY_LINES]
+    if line := awaiting_line(nb, awaiting):
+        policy.insert(0, line)
     if penalty > 0:
         policy.insert(0, f"A late penalty of {penalty:g} points was taken off (late submission).")
     if policy:
@@ -216,7 +224,9 @@ def page(
     header.append(summary_html(nb, shows))
     cells = []
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
+        if is_hand_graded(cell):
+            cells.append(hand_graded_html(cell, awaiting))
+        elif cell.cell_type == "markdown":
             cells.append(f'<div class="cell markdown">{markdown_html(cell.source)}</div>')
         elif is_test_cell(cell):
             cells.append(test_cell_html(cell, shows))
@@ -240,5 +250,11 @@ class FeedbackPage(Exporter):
         nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
         ours = resources.get("gradelab", {})
         shows = ours.get("shows", "everything")
-        page_html = page(nb_copy, resources.get("nbgrader", {}), ours.get("policy", []), shows)
+        page_html = page(
+            nb_copy,
+            resources.get("nbgrader", {}),
+            ours.get("policy", []),
+            shows,
+            set(ours.get("awaiting", [])),
+        )
         return page_html, resources

@@ -74,6 +74,7 @@ class Submission:
     tests: dict[str, list[RecordedTest]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     feedback: list[Path] = field(default_factory=list)
+    awaiting: frozenset[str] = frozenset()
 
     @property
     def attempted(self) -> bool:
@@ -146,7 +147,8 @@ def question_order(course: Course, assignment: str, names: set[str]) -> list[str
         notebook = nbformat.read(path, as_version=4)
         for index, cell in enumerate(notebook.cells):
             name = cell_name(cell, index)
-            if nbgrader_meta(cell).get("grade") and name in names and name not in ordered:
+            graded = nbgrader_meta(cell).get("grade") or nbgrader_meta(cell).get("task")
+            if graded and name in names and name not in ordered:
                 ordered.append(name)
     return ordered + sorted(names - set(ordered))
 
@@ -193,7 +195,7 @@ def read_submissions(course: Course, assignment: str) -> AssignmentRecord:
         points = {
             cell.name: float(cell.max_score)
             for notebook in record.notebooks
-            for cell in notebook.grade_cells
+            for cell in [*notebook.grade_cells, *notebook.task_cells]
         }
         notebooks = [notebook.name for notebook in record.notebooks]
         handed = {s.student.id: handed_in(s) for s in record.submissions}
@@ -223,6 +225,7 @@ def _submission(
         "seconds_late": handed.seconds_late,
         "penalty": handed.penalty,
         "feedback": [folder / f"{n}.html" for n in notebooks if (folder / f"{n}.html").is_file()],
+        "awaiting": frozenset(score.awaiting),
     }
     if score.not_graded is not None:
         return Submission(status=Status.REFUSED, reason=score.not_graded, **common)

@@ -61,6 +61,7 @@ from gradelab.serve.collect import collect, secret_of
 from gradelab.serve.inbox import InboundEntry, Unusable, exchange_inbound, scan
 from gradelab.serve.ledger import Ledger, Row
 from gradelab.serve.lock import service_lock
+from gradelab.serve.manual_grades import HandGrades
 from gradelab.serve.workers import ServeWorkers
 from gradelab.text import one_line
 
@@ -105,6 +106,7 @@ class Service:
         self.known: set[str] = set()
         self.stopping = False
         self.staging = self.course.root / "gradebook" / "serving"
+        self.hand_grades = HandGrades(self.course, self.assignments)
 
     def released(self) -> list[str]:
         from nbgrader.api import Gradebook
@@ -145,6 +147,9 @@ class Service:
         self.release_recorded()
         self.start_queued()
         self.release_after_due()
+        self.hand_grades.release_changed(
+            (r.student, r.assignment) for r in self.ledger.rows("released") if r.counted
+        )
 
     # -- 1. new entries ----------------------------------------------------------------------
     def take_new_entries(self) -> None:
