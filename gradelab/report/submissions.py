@@ -174,9 +174,14 @@ class HandedIn:
 
 def handed_in(submission: SubmittedAssignment) -> HandedIn:
     """Per notebook, which answer cells changed (nbgrader comments "No response." on the
-    others); how late the submission is, and its late penalty."""
+    others, and never on a task, which is no answer cell); how late the submission is, and
+    its late penalty."""
     answers = {
-        notebook.name: {c.name: c.auto_comment != NO_RESPONSE for c in notebook.comments}
+        notebook.name: {
+            c.name: c.auto_comment != NO_RESPONSE
+            for c in notebook.comments
+            if c.name not in {task.name for task in notebook.notebook.task_cells}
+        }
         for notebook in submission.notebooks
     }
     penalty = float(submission.late_submission_penalty or 0.0)

@@ -18,6 +18,7 @@ import logging
 import os
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from nbgrader.api import (
     Assignment,
@@ -33,22 +34,28 @@ from gradelab.serve import feedback_release
 
 #: How often the gradebook is read for changed hand grades, at most.
 CHECK_SECONDS = 2.0
-log = logging.getLogger("gradelab")
+log = logging.getLogger("gradelab.serve")
 
 Key = tuple[str, str]  # (student, assignment)
 
 
-def hand_grade_digests(course: Course, assignments: list[str]) -> dict[Key, str]:
-    """Per submission of ``assignments``, a digest of what a grader sets in formgrader."""
+@dataclass(frozen=True)
+class HandGradeState:
+    """What a grader set on one submission: a digest of it, and whether any of it is a
+    grade or a comment given (not only a flag raised by grading)."""
+
+    digest: str
+    graded: bool
+
+
+def hand_grade_states(course: Course, assignments: list[str]) -> dict[Key, HandGradeState]:
+    """Per submission of ``assignments``, what a grader sets in formgrader."""
     values: dict[Key, list[str]] = {}
+    graded: set[Key] = set()
     with Gradebook(course.db_url, course.course_id) as gradebook:
-        for model, columns in (
-            (
-                Grade,
-                (Grade.cell_id, Grade.manual_score, Grade.extra_credit, Grade.needs_manual_grade),
-            ),
-            (Comment, (Comment.cell_id, Comment.manual_comment)),
-        ):
+        grades = (Grade.cell_id, Grade.manual_score, Grade.extra_credit, Grade.needs_manual_grade)
+        comments = (Comment.cell_id, Comment.manual_comment)
+        for model, columns in ((Grade, grades), (Comment, comments)):
             found = (
                 gradebook.db.query(SubmittedAssignment.student_id, Assignment.name, *columns)
                 .join(SubmittedNotebook, model.notebook_id == SubmittedNotebook.id)
@@ -59,15 +66,21 @@ def hand_grade_digests(course: Course, assignments: list[str]) -> dict[Key, str]
                 .filter(Assignment.name.in_(assignments), Assignment.course_id == course.course_id)
             )
             for student, assignment, *rest in found:
-                values.setdefault((student, assignment), []).append(repr(tuple(rest)))
+                key = (student, assignment)
+                values.setdefault(key, []).append(repr(tuple(rest)))
+                given = rest[1] is not None and (model is Comment or not rest[3])
+                if given:
+                    graded.add(key)
     return {
-        key: hashlib.sha256("\n".join(sorted(found)).encode()).hexdigest()
+        key: HandGradeState(
+            hashlib.sha256("\n".join(sorted(found)).encode()).hexdigest(), key in graded
+        )
         for key, found in values.items()
     }
 
 
 class HandGrades:
-    """What a grader set when each submission's page was last released, and the check."""
+    """What a grader had set when each submission's page was last released, and the check."""
 
     def __init__(self, course: Course, assignments: list[str]) -> None:
         self.course = course
@@ -92,18 +105,20 @@ class HandGrades:
     def release_changed(self, released: Iterable[Key]) -> list[Key]:
         """Make and release again the page of each of ``released`` (the submissions whose
         page the service has released, by student and assignment) whose hand grades
-        changed since; at most once per ``CHECK_SECONDS``. Returns those released."""
+        changed since; at most once per ``CHECK_SECONDS``. A submission seen for the first
+        time is released again only if a grader already gave it a grade or a comment (its
+        page may predate them). Returns those released."""
         if time.monotonic() - self.checked < CHECK_SECONDS:
             return []
         self.checked = time.monotonic()
-        now = hand_grade_digests(self.course, self.assignments)
+        now = hand_grade_states(self.course, self.assignments)
         done, seen = [], False
         for key in sorted(set(released)):
-            if key not in now or self.released.get(key) == now[key]:
+            if key not in now or self.released.get(key) == now[key].digest:
                 continue
             seen = True
-            student, assignment = key
-            if self.released.get(key) is not None:  # the first time, only remembered
+            if key in self.released or now[key].graded:
+                student, assignment = key
                 try:
                     feedback_release.generate(self.course, student, assignment)
                     feedback_release.release(self.course, student, assignment)
@@ -112,7 +127,7 @@ class HandGrades:
                     continue
                 log.info("released %s/%s again: a hand grade changed", *key)
                 done.append(key)
-            self.released[key] = now[key]
+            self.released[key] = now[key].digest
         if seen:
             self._save()
         return done
