@@ -82,6 +82,13 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+# `nbgrader validate` on any copy of a notebook (in submitted/, autograded/, ...): its kernel
+# also finds the assignment's public modules (`from checks import ...`) in release/<assignment>/.
+c.Execute.extra_arguments = [
+    "--IPKernelApp.exec_lines=import os, sys; sys.path.append(os.path.join("
+    f"{os.path.join(here, 'release')!r}, os.path.basename(os.getcwd())))"
+]
+
 # Limits of each submission's sandbox.
 c.GradeInSandbox.wall_seconds = 10.0  # wall-clock time for all of a submission's code
 # One call into student code may take call_factor times the reference solution's time on

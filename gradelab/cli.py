@@ -75,6 +75,21 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from gradelab.migrate.suite import migrate
+
+    course = load_course(args)
+    course.require_assignment(args.assignment)
+    migration = migrate(course, args.assignment, force=args.force)
+    for path in migration.written:
+        print(f"wrote {path.relative_to(course.root)}")
+    if migration.untranslated:
+        print(f"{len(migration.untranslated)} statements of test cells to finish by hand:")
+        for item in migration.untranslated:
+            print(f"  {printable(str(item), 300)}")
+    return 0
+
+
 def cmd_autograde(args: argparse.Namespace) -> int:
     from gradelab.sandbox import spawn
 
@@ -91,6 +106,8 @@ def cmd_autograde(args: argparse.Namespace) -> int:
     if not args.scheduler:
         spawn.start_fork_server()  # its imports overlap the ones below
     from gradelab.autograde.run import autograde
+    from gradelab.grading.hidden_suite import uses_hidden_suite
+    from gradelab.grading.nbgrader_mode import NBGRADER_MODE_NOTE
 
     if args.dry_run:
         from gradelab.autograde.dry_run import preview_regrade
@@ -135,6 +152,11 @@ def cmd_autograde(args: argparse.Namespace) -> int:
                 "no score until it is graded again on the next run"
             )
     print(table)
+    if not uses_hidden_suite(course, args.assignment):
+        print(
+            f"note: {args.assignment} has no hidden suite (autograder/{args.assignment}/); it was "
+            f"{NBGRADER_MODE_NOTE}. See docs/migrating.md."
+        )
     return 1 if run.failed else 0
 
 
@@ -297,6 +319,11 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {
         "grade submitted/ in the sandbox",
         "gradelab autograde week1 --student alice",
     ),
+    "migrate": (
+        cmd_migrate,
+        "write a hidden suite and a reference from an nbgrader assignment's test cells",
+        "gradelab migrate ps1",
+    ),
     "serve": (
         cmd_serve,
         "grade each submission as it arrives in nbgrader's exchange and release its feedback",
@@ -406,6 +433,10 @@ def build_parser() -> argparse.ArgumentParser:
         "nothing of the course changes",
     )
     add_grading_options(autograde)
+    subs["migrate"].add_argument("assignment")
+    subs["migrate"].add_argument(
+        "--force", action="store_true", help="replace autograder/ASSIGNMENT and its reference"
+    )
     serve = subs["serve"]
     serve.add_argument("assignments", nargs="*", help="assignments (default: all released)")
     add_grading_options(serve)

@@ -11,12 +11,16 @@ sanitized; its Content-Security-Policy forbids scripts and any network access be
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Any
 
 from nbconvert.exporters import Exporter
 from nbformat import NotebookNode
 from traitlets import default
+from traitlets.config import Config
 
+from gradelab.course import Course
+from gradelab.feedback_images import ImageSource
 from gradelab.feedback_manual import awaiting_line, hand_graded_html, is_hand_graded
 from gradelab.grading.grade_notebook import is_test_cell, nbgrader_meta
 from gradelab.grading.nbgrader_step import RESULTS_KEY
@@ -189,12 +193,15 @@ def page(
     info: dict,
     policy: list[str] | None = None,
     shows: str = "everything",
+    images: ImageSource | None = None,
     awaiting: set[str] | None = None,
 ) -> str:
     """The feedback page of a graded notebook; ``info`` is nbgrader's resources["nbgrader"],
     ``policy`` what the course's policy says of this submission, ``shows`` what the page
     may show now (see ``gradelab.policy``) and ``awaiting`` the hand-graded cells not graded
-    yet: never the notebook's own metadata, which is the student's."""
+    yet: never the notebook's own metadata, which is the student's. ``images``: the
+    assignment's, embedded in Markdown cells."""
+    images = images or ImageSource(None)
     awaiting = awaiting or set()
     assignment, notebook = str(info.get("assignment", "")), str(info.get("notebook", ""))
     title = assignment if notebook in ("", assignment) else f"{assignment}: {notebook}"
@@ -227,12 +234,21 @@ def page(
         if is_hand_graded(cell):
             cells.append(hand_graded_html(cell, awaiting))
         elif cell.cell_type == "markdown":
-            cells.append(f'<div class="cell markdown">{markdown_html(cell.source)}</div>')
+            text = images.fill(markdown_html(images.markdown(cell)))
+            cells.append(f'<div class="cell markdown">{text}</div>')
         elif is_test_cell(cell):
             cells.append(test_cell_html(cell, shows))
         elif cell.cell_type == "code" and cell.source.strip():
             cells.append(answer_cell_html(cell))
     return html_document(title, f"<header>{''.join(header)}</header>{''.join(cells)}")
+
+
+def released_folder(config: Config, info: dict) -> Path | None:
+    """The released folder of the page's assignment, whose images the page may show."""
+    assignment = str(info.get("assignment", ""))
+    if not assignment or "/" in assignment or assignment in (".", ".."):
+        return None
+    return Course.from_config(config).release_folder(assignment)
 
 
 class FeedbackPage(Exporter):
@@ -250,11 +266,8 @@ class FeedbackPage(Exporter):
         nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
         ours = resources.get("gradelab", {})
         shows = ours.get("shows", "everything")
-        page_html = page(
-            nb_copy,
-            resources.get("nbgrader", {}),
-            ours.get("policy", []),
-            shows,
-            set(ours.get("awaiting", [])),
-        )
+        info = resources.get("nbgrader", {})
+        images = ImageSource(released_folder(self.config, info))
+        awaiting = set(ours.get("awaiting", []))
+        page_html = page(nb_copy, info, ours.get("policy", []), shows, images, awaiting)
         return page_html, resources

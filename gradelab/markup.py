@@ -67,7 +67,8 @@ def sanitized(markup: str) -> str:
 def _only_data_images(tag: str, attribute: str, value: str) -> str | None:
     """Images come only as data (a page that loads nothing); links only to the web."""
     if attribute == "src":
-        return value if tag == "img" and value.startswith("data:image/png;base64,") else None
+        kinds = ("data:image/png;base64,", "data:image/jpeg;base64,", "data:image/gif;base64,")
+        return value if tag == "img" and value.startswith(kinds) else None
     if attribute == "href" and value.startswith("data:"):
         return None
     return value

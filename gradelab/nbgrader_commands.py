@@ -38,7 +38,15 @@ def release(course: Course, assignment: str) -> None:
     from gradelab.quiz.release import prepare
 
     prepare(course, assignment)
+    gradebook_folder(course)
     nbgrader(course, "generate_assignment", assignment, "--force")
+
+
+def gradebook_folder(course: Course) -> None:
+    """Make the folder of a SQLite gradebook (``gradebook/``) if the course has none yet:
+    nbgrader cannot create the file in a missing folder."""
+    if course.db_url.startswith("sqlite:///"):
+        Path(course.db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
 def feedback(course: Course, assignment: str) -> None:

@@ -23,9 +23,16 @@ The marker ``@pytest.mark.points(n, cell="grade_id")`` gives the test ``n`` poin
 grade cell; the tests of a cell must add up to the cell's points. The first line of the
 docstring is the test's title in the feedback. The test passes (all its points), fails with
 one line the student reads (the message of an ``AssertionError``: the ``expect_*`` helpers
-below write such lines), or earns a fraction (``PartialCredit``). Any other exception is
-the test's own bug: the submission is not graded, and ``gradelab autograde`` names the file
-and line. Tracebacks, the test's source and its inputs are never shown to students.
+below write such lines), or earns a fraction (``PartialCredit``). Any other exception on
+the reference solution is the test's own bug: nothing is graded, and ``gradelab autograde``
+names the file and line. On a submission, once the reference has passed, it fails that test
+(``TypeError`` on an odd object the student returned, say). Tracebacks, the test's source
+and its inputs are never shown to students.
+
+Two checks nbgrader's test cells make by hand: ``expect_raises(ValueError, student.f, -1)``
+(the student's ``f`` raises ``ValueError``, or a subclass of it, on ``-1``) and
+``expect_uses(student, "g", "f", 2)`` (the student's ``g`` uses their own ``f``: with ``f``
+gone from their notebook, ``g(2)`` raises ``NameError``).
 
 Fixtures:
 
@@ -34,6 +41,7 @@ Fixtures:
     with plain data (numbers, strings, lists, dicts, numpy arrays) and returns plain data;
     ``student.value("name")`` reads a variable. A call that raises, loops or crashes raises
     ``SubmissionError``, which fails the test with a line naming what happened.
+    ``student.without("f").g(2)`` calls ``g`` while the student's ``f`` is gone.
 ``reference``
     The assignment's reference solution, ``solutions/<assignment>.py``, as a module.
 ``rng``
@@ -52,12 +60,12 @@ imported by name in hidden tests and in the reference, as in the notebook.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from gradelab.sandbox.session import SubmissionError
+from gradelab.sandbox.session import StudentRaised, SubmissionError
 from gradelab.sandbox.wire import SympyText, Unsupported
 from gradelab.student.choices import Choice
 from gradelab.symbolic import CheckResult, Mistake, check
@@ -77,6 +85,8 @@ __all__ = [
     "expect_credit",
     "expect_float_array",
     "expect_pair_of_numbers",
+    "expect_raises",
+    "expect_uses",
     "kind_of",
     "sympy_answer",
     "typed_answer",
@@ -226,3 +236,37 @@ def expect_credit(result: CheckResult, name: str, *, at_least: float = 1.0) -> N
     if result.score > 0:
         raise PartialCredit(result.score, f"{name}: {result.feedback}")
     raise AssertionError(f"{name}: {result.feedback}")
+
+
+def expect_raises(error: type[BaseException], function: Callable[..., Any], *args: Any) -> None:
+    """Calling the student's ``function`` with ``args`` raises ``error`` (or a subclass of
+    it); returning, or raising another error, fails.
+
+    >>> expect_raises(ValueError, student.cubes, 0)  # doctest: +SKIP
+    """
+    name = getattr(function, "__name__", "the function")
+    try:
+        value = function(*args)
+    except StudentRaised as raised:
+        if error.__name__ in raised.kinds:
+            return
+        raise AssertionError(f"{name} raised {raised.type}; expected {error.__name__}") from None
+    raise AssertionError(f"{name} returned {kind_of(value)}; expected it to raise {error.__name__}")
+
+
+def expect_uses(student: Any, function: str, helper: str, *args: Any) -> None:
+    """The student's ``function`` uses their own ``helper``: called with ``args`` while
+    ``helper`` is gone from their notebook, it raises ``NameError``. (nbgrader's way: ``del
+    helper``, then ``function`` must fail.)
+
+    >>> expect_uses(student, "sum_of_cubes", "cubes", 2)  # doctest: +SKIP
+    """
+    try:
+        getattr(student.without(helper), function)(*args)
+    except StudentRaised as raised:
+        if "NameError" in raised.kinds:
+            return
+        raise AssertionError(
+            f"{function} raised {raised.type} without {helper}; expected NameError"
+        ) from None
+    raise AssertionError(f"{function} does not use your {helper}")

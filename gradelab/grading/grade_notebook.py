@@ -137,12 +137,13 @@ def grade_notebook(
     limits: Limits,
     accept_weak_isolation: bool = False,
     extra_visible: tuple[str, ...] = (),
+    strict: bool = False,
 ) -> dict[str, CellGrade]:
     """Score each test cell of ``notebook`` with the assignment's hidden suite.
 
-    Raises ``AssignmentError`` when the suite is broken (it cannot be collected, a test
-    raises an error of its own, its points or cells do not match the notebook): then the
-    submission must not be graded.
+    Raises ``AssignmentError`` when the suite is broken (it cannot be collected, its points
+    or cells do not match the notebook, or, with ``strict``, for the reference, a test
+    raises an error of its own): then the submission must not be graded.
     """
     grades = {gid: CellGrade(gid, points) for gid, points in test_cells(notebook).items()}
     suite = hidden_suite(course, assignment)
@@ -154,7 +155,7 @@ def grade_notebook(
             notes = cell_errors_as_notes(session.start(code_to_run(notebook)))
         except SubmissionError as error:
             notes = [error.feedback]
-        run = suite.run(session, (course.course_id, assignment, student), set(grades))
+        run = suite.run(session, (course.course_id, assignment, student), set(grades), strict)
         notes += session.notes
     if run.broken:
         raise AssignmentError(

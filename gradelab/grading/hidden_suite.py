@@ -59,6 +59,7 @@ class _Request:
     session: Session
     identity: tuple[str, str, str]
     cells: set[str]
+    strict: bool
 
 
 class HiddenSuite:
@@ -92,11 +93,18 @@ class HiddenSuite:
             raise ready
         self.planned_cells = {outcome.cell for outcome in self.plugin.planned.values()}
 
-    def run(self, session: Session, identity: tuple[str, str, str], cells: set[str]) -> SuiteRun:
-        """Run the tests of ``cells`` against the submission in ``session``."""
+    def run(
+        self,
+        session: Session,
+        identity: tuple[str, str, str],
+        cells: set[str],
+        strict: bool = False,
+    ) -> SuiteRun:
+        """Run the tests of ``cells`` against the submission in ``session``; ``strict``
+        (for the reference) counts any error of a test as the suite's (``GradingPlugin``)."""
         if not self._thread.is_alive():
             raise AssignmentError(f"{self.suite}: the hidden suite is no longer running")
-        self._requests.put(_Request(session, identity, cells))
+        self._requests.put(_Request(session, identity, cells, strict))
         reply = self._replies.get()
         if isinstance(reply, BaseException):
             raise reply
@@ -125,7 +133,7 @@ class HiddenSuite:
         return True
 
     def _run(self, request: _Request) -> SuiteRun:
-        self.plugin.bind(request.session, request.identity, request.cells)
+        self.plugin.bind(request.session, request.identity, request.cells, request.strict)
         items = [item for item in self._items if item.nodeid in self.plugin.results]
         for index, item in enumerate(items):
             following = items[index + 1] if index + 1 < len(items) else None
@@ -177,6 +185,13 @@ def suite_version(course: Course, assignment: str) -> tuple:
         *[path for path in (reference, quiz) if path.is_file()],
     ]
     return tuple(sorted((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+
+
+def uses_hidden_suite(course: Course, assignment: str) -> bool:
+    """Whether ``assignment`` is graded by a hidden suite (``autograder/<a>/`` or a quiz);
+    without one it is graded as nbgrader grades (``nbgrader_mode``)."""
+    quiz = course.source_folder(assignment) / QUIZ_FILE
+    return course.hidden_suite(assignment).is_dir() or quiz.is_file()
 
 
 def hidden_suite(course: Course, assignment: str) -> HiddenSuite:

@@ -15,6 +15,8 @@ from traitlets import Bool, Float, Int, List, Unicode
 
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import CellGrade, cell_name, grade_notebook, is_test_cell
+from gradelab.grading.hidden_suite import uses_hidden_suite
+from gradelab.grading.nbgrader_mode import run_like_nbgrader
 from gradelab.sandbox.limits import Limits
 
 RESULTS_KEY = "gradelab"
@@ -61,14 +63,24 @@ class GradeInSandbox(NbGraderPreprocessor):
         course = Course.from_config(self.config)
         info = resources["nbgrader"]
         self.log.info("Grading %s for %s in gradelab's sandbox", info["notebook"], info["student"])
+        assignment = info["assignment"]
+        visible = tuple(self.visible_paths)
+        if not uses_hidden_suite(course, assignment):
+            released = course.release_folder(assignment)
+            weak = self.accept_weak_isolation
+            grades = run_like_nbgrader(nb, released, self.limits(), weak, visible)
+            for index, cell in enumerate(nb.cells):
+                if is_test_cell(cell):
+                    cell.outputs.append(results_output(grades[cell_name(cell, index)]))
+            return nb, resources
         grades = grade_notebook(
             nb,
             course,
-            info["assignment"],
+            assignment,
             info["student"],
             self.limits(),
             self.accept_weak_isolation,
-            tuple(self.visible_paths),
+            visible,
         )
         for index, cell in enumerate(nb.cells):
             if not is_test_cell(cell):
@@ -81,6 +93,14 @@ class GradeInSandbox(NbGraderPreprocessor):
 def sandbox_limits(course: Course) -> Limits:
     """The sandbox limits the course sets (``c.GradeInSandbox.*``)."""
     return GradeInSandbox(config=course.config).limits()
+
+
+def results_output(grade: CellGrade) -> NotebookNode:
+    """The feedback lines of a test cell graded as nbgrader grades, with the grade as data in
+    their metadata: display data, which nbgrader's scoring passes over."""
+    data = {"text/plain": grade.feedback()}
+    metadata = {RESULTS_KEY: grade.as_data()}
+    return from_dict({"output_type": "display_data", "data": data, "metadata": metadata})
 
 
 def grade_outputs(grade: CellGrade) -> list[NotebookNode]:

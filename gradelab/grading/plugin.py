@@ -8,8 +8,11 @@ A hidden test is a plain pytest function (see ``gradelab.testing`` for the autho
         expect_close(student.compute_gradient(X, y, w), reference.compute_gradient(X, y, w))
 
 A test's outcome is the student's (it passed, it failed with a one-line message, it earned
-partial credit) or the author's: any other exception means the test itself is broken, and
-the submission must not be graded with it (``SuiteRun.broken`` names the file and line).
+partial credit) or the author's. On the reference solution (``strict``), any other exception
+means the test itself is broken, and no submission may be graded with it (``SuiteRun.broken``
+names the file and line). On a submission, once the suite has passed the reference, such an
+exception comes of what the submission returned (a ``TypeError`` on an odd object): the test
+fails for that student.
 """
 
 from __future__ import annotations
@@ -57,9 +60,12 @@ class Student:
     stopped in about a second while slow-but-right code still has room.
     """
 
-    def __init__(self, session: Session, reference: ModuleType) -> None:
+    def __init__(
+        self, session: Session, reference: ModuleType, hidden: tuple[str, ...] = ()
+    ) -> None:
         self._session = session
         self._reference = reference
+        self._hidden = hidden
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -67,9 +73,15 @@ class Student:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             seconds = self._time_limit(name, args, kwargs)
-            return self._session.call_within(seconds, name, *args, **kwargs)
+            return self._session.call_without(self._hidden, seconds, name, *args, **kwargs)
 
+        call.__name__ = name
         return call
+
+    def without(self, *names: str) -> Student:
+        """The submission with its ``names`` gone while a call runs (see
+        ``gradelab.testing.expect_uses``)."""
+        return Student(self._session, self._reference, names)
 
     def _time_limit(self, name: str, args: tuple, kwargs: dict) -> float:
         limits = self._session.limits
@@ -148,11 +160,16 @@ class GradingPlugin:
         self.results: dict[str, Outcome] = {}
         self.plots: list[Plot] = []
         self.broken: list[str] = []
+        self.strict = True
 
-    def bind(self, session: Session, identity: tuple[str, str, str], cells: set[str]) -> None:
+    def bind(
+        self, session: Session, identity: tuple[str, str, str], cells: set[str], strict: bool
+    ) -> None:
         """Grade the submission of ``session`` next: ``identity`` is (course id, assignment,
-        student id) and seeds the student's data; only tests of ``cells`` run."""
+        student id) and seeds the student's data; only tests of ``cells`` run; ``strict``:
+        a test's own error breaks the suite (the reference), else fails the test."""
         self.session = session
+        self.strict = strict
         self.identity = identity
         self.results = {
             nodeid: replace(outcome)
@@ -241,9 +258,15 @@ class GradingPlugin:
             result.earned, result.message = 0.0, failure_message(error, result.title)
             if isinstance(error, PartialCredit):
                 result.earned = round(result.points * error.fraction, 6)
-            elif not isinstance(error, SubmissionError | AssertionError):
+            elif isinstance(error, SubmissionError | AssertionError):
+                pass
+            elif self.strict or call.when != "call":
                 self.broken.append(where_it_broke(item, call.excinfo, self.course_root))
                 result.message = "the grader could not finish this test"
+            else:
+                result.message = (
+                    f"the test could not use what your code returned ({type(error).__name__})"
+                )
         elif result is not None and call.when == "call":
             result.earned, result.message = result.points, ""
         if error is None:

@@ -34,6 +34,7 @@ from traitlets.utils.importstring import import_item
 
 from gradelab.course import Course
 from gradelab.errors import GradelabError, SubmissionRefused
+from gradelab.grading.edited_cells import edited_locked_cells
 from gradelab.grading.metadata_check import CheckCellMetadataOnce
 from gradelab.grading.source_snapshot import (
     OverwriteCellsFromSnapshot,
@@ -97,6 +98,16 @@ class SubmissionGrader:
             },
         }
         notebook = nbformat.read(path, as_version=4)
+        release = self.course.release_notebook(assignment, path.stem)
+        edited = edited_locked_cells(notebook, release)
+        if edited:
+            log.warning(
+                "%s/%s/%s: read-only cells edited (checksum changed): %s; the source's are graded",
+                student,
+                assignment,
+                path.stem,
+                ", ".join(edited),
+            )
         try:
             for step in self.sanitize:
                 notebook, resources = step(notebook, resources)

@@ -14,6 +14,7 @@ from nbformat.v4 import new_code_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from gradelab.grading.grade_notebook import cell_name, is_test_cell
+from gradelab.grading.nbgrader_mode import mark_restored
 from gradelab.grading.source_snapshot import source_snapshot
 
 
@@ -58,5 +59,5 @@ class TestCellsFromSource(NbGraderPreprocessor):
             grade_id = cell.metadata["nbgrader"]["grade_id"]
             if grade_id not in present:
                 self.log.warning("Restoring deleted test cell %s", grade_id)
-                nb.cells.append(cell)
+                nb.cells.append(mark_restored(cell))
         return nb, resources

@@ -16,6 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gradelab.course import Course
+from gradelab.grading.hidden_suite import uses_hidden_suite
+from gradelab.grading.nbgrader_mode import NBGRADER_MODE_NOTE
 from gradelab.report.analysis import question_reports
 from gradelab.report.page import render
 from gradelab.report.submissions import read_submissions
@@ -28,7 +30,12 @@ def report_path(course: Course, assignment: str) -> Path:
 def build_report(course: Course, assignment: str) -> str:
     """The report's HTML, from the gradebook and the autograded notebooks as they are now."""
     record = read_submissions(course, assignment)
-    return render(record, question_reports(record), report_path(course, assignment).parent)
+    notice = (
+        ""
+        if uses_hidden_suite(course, assignment)
+        else f"This assignment was {NBGRADER_MODE_NOTE}."
+    )
+    return render(record, question_reports(record), report_path(course, assignment).parent, notice)
 
 
 def write_report(course: Course, assignment: str) -> Path:

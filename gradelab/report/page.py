@@ -340,11 +340,18 @@ def problems_sections(record: AssignmentRecord) -> str:
     return "".join(parts)
 
 
-def render(record: AssignmentRecord, reports: list[QuestionReport], report_folder: Path) -> str:
-    """The whole page; links to feedback pages are relative to ``report_folder``."""
+def render(
+    record: AssignmentRecord,
+    reports: list[QuestionReport],
+    report_folder: Path,
+    notice: str = "",
+) -> str:
+    """The whole page; links to feedback pages are relative to ``report_folder``; ``notice``
+    is said under the title (how the assignment was graded, when it matters)."""
     attempted = [s for s in record.submissions if s.attempted]
     parts = [
         f"<h1>{e(record.assignment)}: how it went</h1>",
+        f'<p class="flag">{e(notice)}</p>' if notice else "",
         f'<section id="summary">{summary(record)}</section>',
     ]
     parts.append(flags_section(reports, len(attempted)))

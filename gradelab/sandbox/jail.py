@@ -7,9 +7,12 @@ code and is therefore untrusted: it only produces data, and the grader judges th
 Protocol, in order:
     <- {"visible": [...], "assignment": "...", "limits": {...}, "confine": true, "uid": .., ...}
     -> {"booted": true}
-    <- {"cells": [{"name": "...", "source": "..."}]}
+    <- {"cells": [{"name": "...", "source": "..."}], "outputs": false}
     -> {"cells": [{"name": "...", "error": null | {...}}]}
+       with "outputs": true (nbgrader's way, ``cell_outputs``), each cell also has
+       "outputs": [["stdout" | "stderr" | "result", "text"] | ["error", "type", "message"]]
     <- {"call": "name", "args": [...], "kwargs": {...}}   -> {"value": ...} | {"error": {...}}
+       (with "without": ["f"], the names are gone from the namespace during the call)
     <- {"get": "name"}                                      -> {"value": ...} | {"error": {...}}
     <- {"quit": true}
 """
@@ -28,11 +31,12 @@ from typing import Any
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-from gradelab.sandbox import confinement, wire
+from gradelab.sandbox import cell_outputs, confinement, wire
 
 CELL_PREFIX = "<cell "
 STDOUT_CAP = 20_000
 NAME_CHARS = 100
+KINDS = 20  # an exception's classes, its own first, as far as this
 
 
 class CappedText(io.TextIOBase):
@@ -78,7 +82,8 @@ def describe_exception(error: BaseException) -> dict[str, Any]:
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename.startswith(CELL_PREFIX):
             where = {"cell": frame.filename[len(CELL_PREFIX) : -1], "line": frame.lineno}
-    return {"type": type(error).__name__[:NAME_CHARS], **where}
+    kinds = [kind.__name__[:NAME_CHARS] for kind in type(error).__mro__[:KINDS]]
+    return {"type": type(error).__name__[:NAME_CHARS], "kinds": kinds, **where}
 
 
 class Jail:
@@ -107,17 +112,26 @@ class Jail:
         while view:
             view = view[os.write(self.responses, view) :]
 
-    def run_cells(self, cells: list[dict[str, str]]) -> list[dict[str, Any]]:
+    def run_cells(self, cells: list[dict[str, str]], outputs: bool = False) -> list[dict[str, Any]]:
+        """Run the cells in order; with ``outputs``, keep what each shows (``cell_outputs``)."""
         transformer = TransformerManager()
+        budget = cell_outputs.Budget()
         reports = []
         for cell in cells:
             name = str(cell["name"])
             report: dict[str, Any] = {"name": name, "error": None}
+            shown: list[list[str]] = []
             try:
-                code = compile(transformer.transform_cell(cell["source"]), f"<cell {name}>", "exec")
-                exec(code, self.namespace)
+                source = transformer.transform_cell(cell["source"])
+                if outputs:
+                    cell_outputs.run_cell(source, name, self.namespace, shown, budget)
+                else:
+                    exec(compile(source, f"<cell {name}>", "exec"), self.namespace)
             except BaseException as error:  # noqa: BLE001 - student code may raise anything
                 report["error"] = describe_exception(error)
+                shown.append(cell_outputs.error_output(error, budget))
+            if outputs:
+                report["outputs"] = shown
             reports.append(report)
         return reports
 
@@ -131,14 +145,20 @@ class Jail:
                 return {"value": wire.encode(target)}
             args = wire.decode(request.get("args", []))
             kwargs = wire.decode(request.get("kwargs", {"__dict__": {}}))
-            return {"value": wire.encode(target(*args, **kwargs))}
+            names = [str(name) for name in request.get("without", [])]
+            hidden = {name: self.namespace.pop(name) for name in names if name in self.namespace}
+            try:
+                return {"value": wire.encode(target(*args, **kwargs))}
+            finally:
+                self.namespace.update(hidden)
         except wire.WireError as error:
             return {"error": {"type": "WireError", "detail": str(error)[:200]}}
         except BaseException as error:  # noqa: BLE001 - student code may raise anything
             return {"error": describe_exception(error)}
 
     def serve(self) -> None:
-        self.send({"cells": self.run_cells(self.receive()["cells"])})
+        request = self.receive()
+        self.send({"cells": self.run_cells(request["cells"], bool(request.get("outputs")))})
         while True:
             request = self.receive()
             if request.get("quit"):

@@ -60,6 +60,8 @@ class StudentRaised(SubmissionError):
         self.type = printable(error.get("type"), 80)
         self.cell = printable(error["cell"], 80) if error.get("cell") else None
         self.line = printable(error.get("line"), 12)
+        kinds = error.get("kinds")
+        self.kinds = [printable(k, 80) for k in kinds[:20]] if isinstance(kinds, list) else []
         where = f" (cell '{self.cell}', line {self.line})" if self.cell else ""
         unwritten = " - it is not written yet" if self.type == "NotImplementedError" else ""
         super().__init__(f"{what} raised {self.type}{where}{unwritten}")
@@ -87,9 +89,25 @@ class SandboxLost(Exception):
 class CellReport:
     name: str
     error: dict[str, Any] | None
+    #: What the cell showed, when asked for (``Session.start(..., outputs=True)``): lists of
+    #: strings, ``[kind, text]`` or ``["error", type, message, traceback]``.
+    outputs: list[list[str]] = field(default_factory=list)
 
 
-def cell_reports(reply: dict[str, Any], code: list[tuple[str, str]]) -> list[CellReport]:
+def valid_outputs(outputs: Any) -> bool:
+    """Whether a cell's outputs are what ``cell_outputs`` sends: lists of strings."""
+    return isinstance(outputs, list) and all(
+        isinstance(item, list)
+        and len(item) in (2, 4)
+        and all(isinstance(part, str) for part in item)
+        and item[0] in (("error",) if len(item) == 4 else ("stdout", "stderr", "result"))
+        for item in outputs
+    )
+
+
+def cell_reports(
+    reply: dict[str, Any], code: list[tuple[str, str]], outputs: bool = False
+) -> list[CellReport]:
     """The sandbox's report on the cells it ran, checked: one per cell, in order, named as
     sent; anything else is a reply the grader cannot read (the submission's failure)."""
     reports = reply.get("cells")
@@ -100,7 +118,10 @@ def cell_reports(reply: dict[str, Any], code: list[tuple[str, str]]) -> list[Cel
         error = report.get("error") if isinstance(report, dict) else "malformed"
         if error is not None and not isinstance(error, dict):
             raise SandboxLost("it sent a reply the grader cannot read")
-        checked.append(CellReport(name, error))
+        shown = report.get("outputs", []) if outputs else []
+        if not valid_outputs(shown):
+            raise SandboxLost("it sent a reply the grader cannot read")
+        checked.append(CellReport(name, error, shown))
     return checked
 
 
@@ -126,6 +147,7 @@ class Session:
     notes: list[str] = field(default_factory=list)
     cells: list[CellReport] = field(default_factory=list)
     _code: list[tuple[str, str]] = field(default_factory=list)
+    _outputs: bool = False
     _confine: bool = True
     _process: subprocess.Popen | None = None
     _spent: float = 0.0
@@ -142,8 +164,9 @@ class Session:
         self.close()
 
     # -- starting ---------------------------------------------------------------------
-    def start(self, cells: list[tuple[str, str]]) -> list[CellReport]:
-        """Boot the sandbox and run the notebook's code cells, in order, inside it."""
+    def start(self, cells: list[tuple[str, str]], outputs: bool = False) -> list[CellReport]:
+        """Boot the sandbox and run the notebook's code cells, in order, inside it; with
+        ``outputs``, each report holds what its cell showed."""
         reason = namespaces_work(self.isolation.unshare_command)
         if reason is not None and not self.accept_weak_isolation:
             raise IsolationUnavailable(
@@ -155,6 +178,7 @@ class Session:
         if not self._confine:
             self.notes.append(WEAK_ISOLATION_NOTE)
         self._code = cells
+        self._outputs = outputs
         self._workdir = tempfile.TemporaryDirectory(prefix="gradelab-sandbox-")
         self._boot()
         return self.cells
@@ -167,8 +191,9 @@ class Session:
             self._launch()
             self._send(self._settings(), BOOT_SECONDS, charge=False)
             self._receive(BOOT_SECONDS, charge=False)
-            self._send({"cells": [{"name": n, "source": src} for n, src in self._code]})
-            self.cells = cell_reports(self._receive(self._remaining()), self._code)
+            cells = [{"name": n, "source": src} for n, src in self._code]
+            self._send({"cells": cells, "outputs": self._outputs})
+            self.cells = cell_reports(self._receive(self._remaining()), self._code, self._outputs)
         except SandboxLost as lost:
             self._kill()  # nothing more is asked of a sandbox that broke the protocol
             self._stopped = f"the submission was stopped: {lost.reason}"
@@ -205,7 +230,16 @@ class Session:
 
     def call_within(self, seconds: float, name: str, *args: Any, **kwargs: Any) -> Any:
         """``call``, with a time limit of its own for this call."""
+        return self.call_without((), seconds, name, *args, **kwargs)
+
+    def call_without(
+        self, hidden: tuple[str, ...], seconds: float, name: str, *args: Any, **kwargs: Any
+    ) -> Any:
+        """``call_within``, the student's names ``hidden`` gone during the call (to tell
+        whether ``name`` uses them)."""
         request = {"call": name, "args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)}
+        if hidden:
+            request["without"] = list(hidden)
         return self._value(name, request, seconds)
 
     def get(self, name: str) -> Any:
