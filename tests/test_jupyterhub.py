@@ -357,6 +357,7 @@ def test_a_student_and_the_instructor_through_the_hub(hub, tmp_path) -> None:
         waiting = teacher.locator("tr", has=teacher.locator("td[data-search='needs manual grade']"))
         expect(waiting).to_have_count(1)  # the student's submission, listed to grade
         waiting.locator("a").first.click()
+        teacher.wait_for_load_state("networkidle")  # the grades and comments loaded
         teacher.fill("input#explain_stability", "1.5")
         teacher.keyboard.press("Tab")
         teacher.fill("textarea#explain_stability-comment", COMMENT)
