@@ -269,6 +269,7 @@ def fetch_feedback_until(page, student: Account, words: str) -> None:
     submitted = page.locator("#submitted_assignments_list .list_item", has_text=ASSIGNMENT)
     available = submitted.get_by_text("(feedback available to fetch)")
     pages = student.home / ASSIGNMENT / "feedback"
+    page.locator(".lm-TabBar-tab", has_text="Assignments").click()
     deadline = time.monotonic() + 60
     while not any(words in page_text(p) for p in pages.glob("*/*.html")):
         assert time.monotonic() < deadline, f"no feedback with {words!r} 60 s after submitting"
