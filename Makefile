@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 POSTGRES := /usr/lib/postgresql/15/bin/initdb
 # tests/test_browser.py drives Debian's Chromium through Playwright (no Playwright download).
 CHROMIUM := /usr/bin/chromium
+# tests/test_jupyterhub.py runs JupyterHub behind its proxy, installed here from npm.
+PROXY := build/proxy/node_modules/.bin/configurable-http-proxy
+PROXY_VERSION := 4.6.3
 
 # `make benchmark` grades N submissions with stock nbgrader and with gradelab, side by side;
 # `make benchmark N=1000 ARGS=--skip-nbgrader` times gradelab alone.
@@ -35,9 +38,13 @@ $(CHROMIUM):
 			"Until then tests/test_browser.py is skipped." >&2; \
 	fi
 
+$(PROXY):
+	npm install --silent --no-audit --no-fund --prefix build/proxy \
+		configurable-http-proxy@$(PROXY_VERSION)
+
 # Two workers share the tests (a module's tests stay in one worker); the tests that count
 # the machine's sandbox processes run after them, alone. Both parts run whatever the first gives.
-test: $(STAMP) $(POSTGRES) $(CHROMIUM)
+test: $(STAMP) $(POSTGRES) $(CHROMIUM) $(PROXY)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"; parallel=$$?; \
 	$(BIN)/python -m pytest -m serial; serial=$$?; \
 	test $$parallel -eq 0 -a $$serial -eq 0

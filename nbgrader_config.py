@@ -19,6 +19,7 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "gradelab.feedback_policy.PolicyForFeedback",
     "gradelab.feedback_questions.QuestionsForFeedback",
+    "gradelab.feedback_manual.AwaitingGrades",
 ]
 
 # Grading policies per assignment ("*": all of them). See gradelab/policy.py and docs/deploy.md:

@@ -60,7 +60,9 @@ def score_table(course, assignment: str) -> str:
     rows = [assignment, f"  {'student':<22}{'score':>8}  per question"]
     for student, s in sorted(scores.items()):
         cells = "; ".join(
-            f"{printable(titles.get(name, name), 40)}: {value:g}" for name, value in s.cells.items()
+            f"{printable(titles.get(name, name), 40)}: "
+            + ("awaiting grading" if name in s.awaiting else f"{value:g}")
+            for name, value in s.cells.items()
         )
         if s.not_graded:
             cells = f"not graded: {printable(s.not_graded, 200)}"
@@ -211,8 +213,26 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_all_graded(course, allow_ungraded: bool) -> None:
+    """Refuse to export while answers await grading by hand, unless allowed; then warn."""
+    from gradelab.manual_grades import ungraded_answers, ungraded_lines
+
+    found = ungraded_answers(course, course.assignments())
+    if not found:
+        return
+    listing = "\n".join(ungraded_lines(found))
+    if not allow_ungraded:
+        raise CourseError(
+            f"{len(found)} answer(s) are awaiting grading by hand (assignment, student, cell):"
+            f"\n{listing}\nGrade them in formgrader, or pass --allow-ungraded to export the "
+            "scores as they are (an answer never graded counts 0)."
+        )
+    print(f"warning: exported with {len(found)} answer(s) awaiting grading:\n{listing}")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     course = load_course(args)
+    check_all_graded(course, args.allow_ungraded)
     if args.format != "nbgrader":
         from gradelab.lms.export import DEFAULT_TARGETS, export_for_lms
 
@@ -532,6 +552,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subs["export"].add_argument(
         "--roster", metavar="ROSTER.csv", help="each student's LMS ids (docs/grades.md)"
+    )
+    subs["export"].add_argument(
+        "--allow-ungraded",
+        action="store_true",
+        help="export even while answers await grading by hand (they count as they score now)",
     )
     from gradelab.similarity.command import add_similarity_arguments
 

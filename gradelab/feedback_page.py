@@ -21,6 +21,7 @@ from traitlets.config import Config
 
 from gradelab.course import Course
 from gradelab.feedback_images import ImageSource
+from gradelab.feedback_manual import awaiting_line, hand_graded_html, is_hand_graded
 from gradelab.feedback_questions import prompt_html
 from gradelab.grading.grade_notebook import is_test_cell, nbgrader_meta
 from gradelab.grading.nbgrader_step import RESULTS_KEY
@@ -202,14 +203,17 @@ def page(
     shows: str = "everything",
     images: ImageSource | None = None,
     questions: dict | None = None,
+    awaiting: set[str] | None = None,
 ) -> str:
     """The feedback page of a graded notebook; ``info`` is nbgrader's resources["nbgrader"],
     ``policy`` what the course's policy says of this submission, ``shows`` what the page
     may show now (see ``gradelab.policy``), ``images`` the assignment's, embedded in Markdown
-    cells, and ``questions`` their titles and prompts (see ``gradelab.feedback_questions``):
-    never the notebook's own metadata, which is the student's."""
+    cells, ``questions`` their titles and prompts (see ``gradelab.feedback_questions``) and
+    ``awaiting`` the hand-graded cells not graded yet: never the notebook's own metadata,
+    which is the student's."""
     images = images or ImageSource(None)
     titles, prompts = (questions or {}).get("titles", {}), (questions or {}).get("prompts", {})
+    awaiting = awaiting or set()
     assignment, notebook = str(info.get("assignment", "")), str(info.get("notebook", ""))
     title = assignment if notebook in ("", assignment) else f"{assignment}: {notebook}"
     penalty = float(info.get("late_penalty") or 0)
@@ -223,6 +227,8 @@ def page(
         f'<p class="total">Score: <strong>{total}</strong></p>',
     ]
     policy = [str(line) for line in policy or []][:MAX_POLICY_LINES]
+    if line := awaiting_line(nb, awaiting):
+        policy.insert(0, line)
     if penalty > 0:
         policy.insert(0, f"A late penalty of {penalty:g} points was taken off (late submission).")
     if policy:
@@ -239,6 +245,8 @@ def page(
         asked = prompt_html(cell, prompts)
         if asked is not None:
             cells.append(asked)
+        elif is_hand_graded(cell):
+            cells.append(hand_graded_html(cell, awaiting))
         elif cell.cell_type == "markdown":
             text = images.fill(markdown_html(images.markdown(cell)))
             cells.append(f'<div class="cell markdown">{text}</div>')
@@ -274,7 +282,14 @@ class FeedbackPage(Exporter):
         shows = ours.get("shows", "everything")
         info = resources.get("nbgrader", {})
         images = ImageSource(released_folder(self.config, info))
+        awaiting = set(ours.get("awaiting", []))
         page_html = page(
-            nb_copy, info, ours.get("policy", []), shows, images=images, questions=ours
+            nb_copy,
+            info,
+            ours.get("policy", []),
+            shows,
+            images=images,
+            questions=ours,
+            awaiting=awaiting,
         )
         return page_html, resources

@@ -37,12 +37,42 @@ def solution_code(cell: NotebookNode) -> str:
     return "\n".join(line for line in lines if line.strip() not in SOLUTION_MARKERS)
 
 
-def listed_samples(listing: Path) -> list[Sample]:
-    """The ``[[wrong]]`` submissions of a TOML listing (see ``selftest.toml``)."""
+def read_listing(listing: Path) -> dict:
     try:
-        declared = tomllib.loads(listing.read_text()) if listing.exists() else {}
+        return tomllib.loads(listing.read_text()) if listing.exists() else {}
     except tomllib.TOMLDecodeError as error:
         raise AssignmentError(f"{listing}: {error}") from None
+
+
+def manual_points(listing: Path, hand_graded: dict[str, float]) -> dict[str, float]:
+    """The ``[manual]`` table of a TOML listing: the points a grader gives the reference's
+    answer on each hand-graded cell (``hand_graded``: each such cell and its points). Every
+    hand-graded cell must be there, and nothing else."""
+    declared = read_listing(listing).get("manual", {})
+    missing = sorted(set(hand_graded) - set(declared))
+    if missing:
+        raise AssignmentError(
+            f"{listing}: [manual] must give the points a grader gives the reference's answer "
+            f"on each hand-graded cell; add {', '.join(f'{n} = POINTS' for n in missing)}"
+        )
+    points = {}
+    for name, value in declared.items():
+        if name not in hand_graded:
+            raise AssignmentError(
+                f"{listing}: [manual] names {name!r}, which is no hand-graded cell; those are "
+                f"{', '.join(sorted(hand_graded)) or 'none'}"
+            )
+        if not isinstance(value, int | float) or not 0 <= value <= hand_graded[name]:
+            raise AssignmentError(
+                f"{listing}: [manual] {name} must be a number from 0 to {hand_graded[name]:g}"
+            )
+        points[name] = float(value)
+    return points
+
+
+def listed_samples(listing: Path) -> list[Sample]:
+    """The ``[[wrong]]`` submissions of a TOML listing (see ``selftest.toml``)."""
+    declared = read_listing(listing)
     found = []
     for number, wrong in enumerate(declared.get("wrong", []), start=1):
         try:

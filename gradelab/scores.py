@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
 
 from gradelab.course import Course
 
@@ -21,6 +21,7 @@ class SubmissionScore:
     not_graded: str | None = None
     pending: str | None = None
     late_penalty: float = 0.0
+    awaiting: tuple[str, ...] = ()
 
 
 def assignment_scores(course: Course, assignment: str) -> dict[str, SubmissionScore]:
@@ -43,16 +44,29 @@ def assignment_scores(course: Course, assignment: str) -> dict[str, SubmissionSc
                 for notebook in submission.notebooks
                 for comment in notebook.comments
             ]
+            pending = _reason(comments, NOT_GRADED_YET)
             scores[submission.student.id] = SubmissionScore(
                 submission.student.id,
                 float(submission.score),
                 float(submission.max_score),
                 cells,
                 _reason(comments, NOT_GRADED),
-                _reason(comments, NOT_GRADED_YET),
+                pending,
                 sum(float(n.late_submission_penalty or 0) for n in submission.notebooks),
+                () if pending is not None else awaiting_grading(submission),
             )
     return scores
+
+
+def awaiting_grading(submission: SubmittedAssignment) -> tuple[str, ...]:
+    """The cells of ``submission`` a person has still to score (nbgrader's "needs manual
+    grade"): answers and tasks graded by hand, until a grader scores them in formgrader."""
+    return tuple(
+        grade.name
+        for notebook in submission.notebooks
+        for grade in notebook.grades
+        if grade.needs_manual_grade
+    )
 
 
 def _reason(comments: list[str], prefix: str) -> str | None:

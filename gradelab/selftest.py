@@ -2,7 +2,10 @@
 
 The reference must score full marks, the blank release 0, and each wrong submission listed
 in ``autograder/<assignment>/selftest.toml`` exactly the score the list gives it. A sample
-whose grading failed (a broken hidden test, say) shows why on its row.
+whose grading failed (a broken hidden test, say) shows why on its row. Hand-graded cells
+await a grader: the list's ``[manual]`` table says what a grader gives the reference's answer
+there, and a sample that keeps that answer (all but the blank release, unless it replaces
+the cell) is credited with it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
 from gradelab.course import CONFIG_FILE, Course
 from gradelab.errors import GradelabError
-from gradelab.samples import Sample, place_samples
+from gradelab.manual_grades import hand_graded_cells
+from gradelab.samples import Sample, manual_points, place_samples
 from gradelab.scores import SubmissionScore, assignment_scores
 from gradelab.selftest_explain import (
     CellCheck,
@@ -39,6 +43,12 @@ class Verdict:
     score: SubmissionScore | None
     error: str | None = None
     cells: list[CellCheck] = field(default_factory=list)
+    credit: float = 0.0
+
+    @property
+    def total(self) -> float:
+        """The automatic score, and what a grader gives the reference's hand-graded answers."""
+        return (self.score.score if self.score else 0.0) + self.credit
 
     @property
     def expected(self) -> float | None:
@@ -52,7 +62,7 @@ class Verdict:
             self.error is None
             and self.score is not None
             and self.score.pending is None
-            and abs(self.score.score - self.expected) < 1e-6
+            and abs(self.total - self.expected) < 1e-6
         )
 
 
@@ -87,6 +97,8 @@ def scratch_course(course: Course, keep: Path | None = None) -> Iterator[Course]
 
 def grade_samples(course: Course, assignment: str) -> list[Verdict]:
     """Release, place the samples, autograde them all, and compare with what they must get."""
+    listing = course.hidden_suite(assignment) / "selftest.toml"
+    manual = manual_points(listing, hand_graded_cells(course, assignment))
     nbgrader_commands.release(course, assignment)
     listed = place_samples(course, assignment)
     run = autograde(course, assignment, force=True, weak=False)
@@ -94,15 +106,14 @@ def grade_samples(course: Course, assignment: str) -> list[Verdict]:
     cells = sample_checks(course, assignment, listed)
     if run.stopped:
         cells["reference"] = reference_checks(course, assignment)
-    return [
-        Verdict(
-            sample,
-            scores.get(sample.student),
-            run.failed.get(sample.student),
-            cells.get(sample.student, []),
-        )
-        for sample in listed
-    ]
+    verdicts = []
+    for sample in listed:
+        score = scores.get(sample.student)
+        kept = [c for c in score.awaiting if c not in sample.cells] if score else []
+        credit = 0.0 if sample.blank else sum(manual.get(cell, 0.0) for cell in kept)
+        error = run.failed.get(sample.student)
+        verdicts.append(Verdict(sample, score, error, cells.get(sample.student, []), credit))
+    return verdicts
 
 
 def selftest(course: Course, assignment: str) -> list[Verdict]:
@@ -130,12 +141,14 @@ def verdict_table(assignment: str, verdicts: list[Verdict], every: bool = False)
     width = max([22, *(len(printable(v.sample.student, 60)) + 2 for v in verdicts)])
     rows.append(f"  {'submission':<{width}}{'score':>8}{'expected':>10}  result")
     for v in verdicts:
-        got = "error" if v.score is None or v.error else f"{v.score.score:g}/{v.score.max_score:g}"
+        got = "error" if v.score is None or v.error else f"{v.total:g}/{v.score.max_score:g}"
         full = sum(cell.points for cell in v.cells) if v.cells else None  # a stopped run's
         target = v.expected if v.expected is not None else full
         expected = "?" if target is None else f"{target:g}"
         mark = "ok" if v.ok else "MISMATCH"
         why = f"grading failed: {printable(v.error, 300)}" if v.error else v.sample.why
+        if v.credit:
+            why += f" (with {v.credit:g} points a grader gives by hand)"
         if stopped:
             got, why = "-", f"{v.sample.why}: not graded, the run stopped (above)"
         name = printable(v.sample.student, 60)

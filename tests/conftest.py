@@ -114,10 +114,10 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 
 
 def course_pins(*names: str) -> list[str]:
-    """The instructor extra's pins of ``names`` (the system's Python is older than the one
-    constraints.txt was made with, so only these are pinned for students)."""
+    """The pins of ``names`` in the instructor and dev extras (the system's Python is older
+    than the one constraints.txt was made with, so only these are pinned for students)."""
     extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    pins = extras["optional-dependencies"]["instructor"]
+    pins = [*extras["optional-dependencies"]["instructor"], *extras["optional-dependencies"]["dev"]]
     return [pin for pin in pins if pin.split("==")[0] in names]
 
 
@@ -142,16 +142,21 @@ def wheel(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def student_env(wheel) -> Iterator[Path]:
-    """What a hub image gives students: JupyterLab, nbgrader (its Assignments tab and exchange
-    client) and the gradelab wheel, in an environment built from the system's Python where
-    every Unix user may run it."""
+    """What a hub image gives students: JupyterLab, JupyterHub's single-user server,
+    nbgrader (its Assignments tab and exchange client) and the gradelab wheel, in an
+    environment built from the system's Python where every Unix user may run it."""
     if not Path(SYSTEM_PYTHON).exists():
         pytest.fail(f"{SYSTEM_PYTHON} is missing: the student environment is built from it")
     folder = Path(tempfile.mkdtemp(prefix="gradelab-students-", dir="/var/tmp"))
     folder.chmod(0o755)
     env = folder / "venv"
     subprocess.run([SYSTEM_PYTHON, "-m", "venv", str(env)], check=True)
-    install = [str(env / "bin" / "pip"), "install", "-q", *course_pins("jupyterlab", "nbgrader")]
+    install = [
+        str(env / "bin" / "pip"),
+        "install",
+        "-q",
+        *course_pins("jupyterlab", "nbgrader", "jupyterhub"),
+    ]
     subprocess.run([*install, str(wheel)], check=True, capture_output=True, timeout=1200)
     try:
         yield env

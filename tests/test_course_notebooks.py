@@ -40,13 +40,16 @@ def test_markdown_states_only_definition_numbers(course, assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_every_cell_is_an_nbgrader_cell_and_markdown_is_locked(course, assignment):
+def test_every_cell_is_an_nbgrader_cell_and_markdown_is_locked_or_a_written_answer(
+    course, assignment
+):
     for cell in source_notebook(course, assignment).cells:
         meta = nbgrader_meta(cell)
         assert meta.get("schema_version") == 3 and meta.get("grade_id")
         assert meta["locked"] or meta["solution"], meta["grade_id"]
-        if cell.cell_type == "markdown":
-            assert meta["locked"] and not meta["solution"], meta["grade_id"]
+        if cell.cell_type == "markdown":  # locked, or a written answer graded by hand
+            written_answer = meta["solution"] and meta["grade"] and not meta["locked"]
+            assert written_answer or (meta["locked"] and not meta["solution"]), meta["grade_id"]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

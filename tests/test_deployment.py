@@ -102,7 +102,7 @@ def test_serve_refuses_an_open_course_then_starts_mends_the_exchange_and_escapes
     assert stat.S_IMODE(exchange.stat().st_mode) & stat.S_ISVTX
     assert f"{inbound}: mode 2733 is now 3733" in log
     assert "\x1b" not in log and "\x07" not in log
-    assert "junk\\x1b[2J\\x1b]0;owned\\x07" in log
+    assert "junk%1B%5B2J%1B%5D0%3Bowned%07" in log  # the entry's name as the service's key
 
 
 def run_as(name: str, *command: str) -> subprocess.CompletedProcess:

@@ -125,6 +125,8 @@ class SubmissionGrader:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if utils.is_grade(cell):
                 graded.scores[grade_id] = utils.determine_grade(cell, log)[0]
+            elif utils.is_task(cell):  # graded by hand, as every task is: no automatic score
+                graded.scores[grade_id] = None
             if utils.is_solution(cell) or utils.is_task(cell):
                 unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
                 answered = not unchanged or utils.is_task(cell)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from gradelab.report.hand_graded import awaiting_statistics, still_to_grade
 from gradelab.report.items import ItemStatistics, item_statistics
 from gradelab.report.submissions import AssignmentRecord, Question, Submission
 
@@ -37,6 +38,7 @@ class QuestionReport:
     statistics: ItemStatistics
     pass_rates: list[PassRate]
     mistakes: list[Mistake]
+    to_grade: int = 0
 
 
 def pass_rates(question: str, submissions: list[Submission]) -> list[PassRate]:
@@ -60,17 +62,25 @@ def common_mistakes(question: str, submissions: list[Submission]) -> list[Mistak
 
 
 def question_reports(record: AssignmentRecord) -> list[QuestionReport]:
-    """One report per question, in the notebook's order."""
+    """One report per question, in the notebook's order; a question with answers still to
+    grade by hand is left out of the others' statistics (``gradelab.report.hand_graded``)."""
     attempted = [s for s in record.submissions if s.attempted]
-    points = {q.name: q.points for q in record.questions}
-    statistics = item_statistics(points, [s.scores for s in attempted])
+    to_grade = still_to_grade(record.questions, attempted)
+    points = {q.name: q.points for q in record.questions if not to_grade[q.name]}
+    statistics = {s.question: s for s in item_statistics(points, [s.scores for s in attempted])}
     return [
         QuestionReport(
             question,
-            [s.scores.get(question.name, 0.0) for s in attempted],
-            stats,
+            [
+                s.scores.get(question.name, 0.0)
+                for s in attempted
+                if question.name not in s.awaiting
+            ],
+            statistics.get(question.name)
+            or awaiting_statistics(question, to_grade[question.name], len(attempted)),
             pass_rates(question.name, attempted),
             common_mistakes(question.name, attempted),
+            to_grade[question.name],
         )
-        for question, stats in zip(record.questions, statistics, strict=True)
+        for question in record.questions
     ]

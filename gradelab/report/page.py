@@ -171,6 +171,11 @@ def discrimination(report: QuestionReport) -> str:
     return f"{stats.discrimination:.2f}"
 
 
+def to_grade_note(report: QuestionReport) -> str:
+    """What the table says of a question with answers still to grade by hand."""
+    return f"{report.to_grade} to grade by hand" if report.to_grade else ""
+
+
 def questions_table(reports: list[QuestionReport]) -> str:
     rows = []
     for r in reports:
@@ -182,7 +187,7 @@ def questions_table(reports: list[QuestionReport]) -> str:
                 cell("" if stats.mean is None else f"{stats.mean:.2f}", "n"),
                 cell(share(stats.difficulty), "n"),
                 cell(discrimination(r), "n"),
-                cell("flagged" if flag else "", flag),
+                cell(to_grade_note(r) or ("flagged" if flag else ""), flag),
             ]
         )
     head = headers("question", "points", "mean", "difficulty", "discrimination", "flag",

@@ -81,6 +81,7 @@ class Submission:
     tests: dict[str, list[RecordedTest]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     feedback: list[Path] = field(default_factory=list)
+    awaiting: frozenset[str] = frozenset()
 
     @property
     def attempted(self) -> bool:
@@ -153,7 +154,8 @@ def question_order(course: Course, assignment: str, names: set[str]) -> list[str
         notebook = nbformat.read(path, as_version=4)
         for index, cell in enumerate(notebook.cells):
             name = cell_name(cell, index)
-            if nbgrader_meta(cell).get("grade") and name in names and name not in ordered:
+            graded = nbgrader_meta(cell).get("grade") or nbgrader_meta(cell).get("task")
+            if graded and name in names and name not in ordered:
                 ordered.append(name)
     return ordered + sorted(names - set(ordered))
 
@@ -179,9 +181,14 @@ class HandedIn:
 
 def handed_in(submission: SubmittedAssignment) -> HandedIn:
     """Per notebook, which answer cells changed (nbgrader comments "No response." on the
-    others); how late the submission is, and its late penalty."""
+    others, and never on a task, which is no answer cell); how late the submission is, and
+    its late penalty."""
     answers = {
-        notebook.name: {c.name: c.auto_comment != NO_RESPONSE for c in notebook.comments}
+        notebook.name: {
+            c.name: c.auto_comment != NO_RESPONSE
+            for c in notebook.comments
+            if c.name not in {task.name for task in notebook.notebook.task_cells}
+        }
         for notebook in submission.notebooks
     }
     penalty = float(submission.late_submission_penalty or 0.0)
@@ -200,7 +207,7 @@ def read_submissions(course: Course, assignment: str) -> AssignmentRecord:
         points = {
             cell.name: float(cell.max_score)
             for notebook in record.notebooks
-            for cell in notebook.grade_cells
+            for cell in [*notebook.grade_cells, *notebook.task_cells]
         }
         notebooks = [notebook.name for notebook in record.notebooks]
         handed = {s.student.id: handed_in(s) for s in record.submissions}
@@ -234,6 +241,7 @@ def _submission(
         "seconds_late": handed.seconds_late,
         "penalty": handed.penalty,
         "feedback": [folder / f"{n}.html" for n in notebooks if (folder / f"{n}.html").is_file()],
+        "awaiting": frozenset(score.awaiting),
     }
     if score.not_graded is not None:
         return Submission(status=Status.REFUSED, reason=score.not_graded, **common)

@@ -54,6 +54,7 @@ from gradelab.policy import when
 from gradelab.serve import feedback_release, inbox, publishing
 from gradelab.serve.ledger import Held, Ledger, Row
 from gradelab.serve.lock import service_lock
+from gradelab.serve.manual_grades import HandGrades
 from gradelab.serve.recording import Recorder
 from gradelab.serve.snapshot import NotTheirs, NotYet, taken_secret
 from gradelab.serve.tasks import Tasks
@@ -106,6 +107,7 @@ class Service:
         self.listed: tuple[int, float] = (0, 0.0)
         self.stopping = False
         self.staging = self.course.root / "gradebook" / "serving"
+        self.hand_grades = HandGrades(self.course, self.assignments)
 
     def released(self) -> list[str]:
         from nbgrader.api import Gradebook
@@ -165,6 +167,7 @@ class Service:
             if row.name not in self.steps:
                 self.guarded(row, self.advance, row, now)
         self.release_after_due(now)
+        self.release_hand_grades()
 
     def guarded(self, row: Row, action: Callable[..., object], *args: object) -> None:
         """Do ``action`` for ``row``; an error is the row's alone: logged, recorded on it."""
@@ -477,6 +480,18 @@ class Service:
     def release_full(self, row: Row) -> None:
         self.begin("full", row, publishing.release, self.root, row.student,
                    row.assignment, True)  # fmt: skip
+
+    # -- 6. after a grader changes a hand grade ---------------------------------------------------
+    def release_hand_grades(self) -> None:
+        """The page made again, from the gradebook, of each counted submission whose hand
+        grades a grader changed in formgrader (see ``manual_grades``)."""
+        for (student, assignment), digest in self.hand_grades.changed().items():
+            row = self.ledger.counted(student, assignment)
+            if row is None or row.state != "released" or row.name in self.steps:
+                continue  # its page is still to come (made from the gradebook), or looked at again
+            log.info("releasing %s again: a hand grade changed", printable(row.name, 300))
+            self.guarded(row, self.release_full, row)
+            self.hand_grades.mark(student, assignment, digest)
 
 
 def broken_test(reason: str) -> tuple[str | None, int | None]:

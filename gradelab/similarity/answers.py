@@ -3,7 +3,9 @@
 A submission is screened first, as ``gradelab autograde`` screens it
 (``gradelab/autograde/intake.py``): one that is refused there is not compared, with the
 same reason. Of an accepted notebook, each answer cell (a code cell whose grade id is an
-answer cell of the release) is one part of what is compared; every other code cell (cells
+answer cell of the release) is one part of what is compared, and so is each written answer
+(a Markdown answer cell graded by hand), its whitespace runs taken as one space; every
+other code cell (cells
 the student added, answer cells whose metadata was stripped, read-only and test cells) goes
 into one more part, so that code moved out of an answer cell is still compared; those the
 release gives, unchanged, are left out. Every part is cut to ``MAX_CELL_CHARS`` and a
@@ -38,6 +40,8 @@ class Release:
     answers: dict[tuple[str, str], str]
     #: every piece of code the release gives: its code cells and its public modules
     given_code: tuple[str, ...]
+    #: the parts that are written answers (Markdown), compared as text rather than code
+    prose: frozenset[str] = frozenset()
 
     @property
     def parts(self) -> list[str]:
@@ -66,11 +70,22 @@ def is_answer(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and isinstance(meta, dict) and bool(meta.get("solution"))
 
 
+def is_written_answer(cell: NotebookNode) -> bool:
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "markdown" and isinstance(meta, dict) and bool(meta.get("solution"))
+
+
+def as_prose(text: str) -> str:
+    """A written answer as it is compared: its whitespace runs as one space."""
+    return " ".join(text.split())
+
+
 def read_release(course: Course, assignment: str) -> Release:
     """The released notebooks' answer cells and given code, and the public modules."""
     stems = tuple(path.stem for path in course.source_notebooks(assignment))
     several = len(stems) > 1
     answers: dict[tuple[str, str], str] = {}
+    prose: set[str] = set()
     given: list[str] = []
     for stem in stems:
         path = course.release_notebook(assignment, stem)
@@ -79,6 +94,10 @@ def read_release(course: Course, assignment: str) -> Release:
                 f"{path}: not found; release the assignment first: gradelab release {assignment}"
             )
         for cell in nbformat.read(path, as_version=4).cells:
+            if is_written_answer(cell):
+                key = (stem, grade_id(cell) or "")
+                answers[key] = f"{stem}: {key[1]}" if several else key[1]
+                prose.add(answers[key])
             if cell.cell_type != "code":
                 continue
             given.append(cell.source)
@@ -87,7 +106,7 @@ def read_release(course: Course, assignment: str) -> Release:
                 answers[key] = f"{stem}: {key[1]}" if several else key[1]
     modules = sorted(course.release_folder(assignment).rglob("*.py"))
     given.extend(module.read_text(encoding="utf-8", errors="replace") for module in modules)
-    return Release(stems, answers, tuple(given))
+    return Release(stems, answers, tuple(given), frozenset(prose))
 
 
 def read_notebook(path: Path) -> NotebookNode:
@@ -115,7 +134,9 @@ def submission_answers(course: Course, assignment: str, student: str, release: R
             key = (stem, grade_id(cell) or "")
             part = release.answers.get(key, OTHER_CODE)
             source = str(cell.source)
-            if cell.cell_type != "code" or (part == OTHER_CODE and source in release.given_code):
+            if part in release.prose and cell.cell_type == "markdown":
+                source = as_prose(source)
+            elif cell.cell_type != "code" or (part == OTHER_CODE and source in release.given_code):
                 continue
             texts.setdefault(part, []).append(source)
     room = MAX_SUBMISSION_CHARS

@@ -13,7 +13,7 @@ from gradelab.autograde.intake import Refused
 from gradelab.autograde.run import submitted_students
 from gradelab.course import Course
 from gradelab.similarity.answers import Answers, Release, read_release, submission_answers
-from gradelab.similarity.fingerprints import fingerprint, given_hashes
+from gradelab.similarity.fingerprints import fingerprint, given_hashes, prose_fingerprint
 from gradelab.similarity.pairs import Pair, Prints, Scored, compare_pair, ranked_pairs
 
 
@@ -50,7 +50,12 @@ def compare_submissions(course: Course, assignment: str) -> Comparison:
         try:
             answers = submission_answers(course, assignment, student, release)
             prints = Prints.of(
-                {part: fingerprint(text, given) for part, text in answers.parts.items()}
+                {
+                    part: prose_fingerprint(text)
+                    if part in release.prose
+                    else fingerprint(text, given)
+                    for part, text in answers.parts.items()
+                }
             )
         except Refused as refused:
             comparison.not_compared[student] = str(refused)
