@@ -60,9 +60,9 @@ def _value(expr: sympy.Basic, point: dict[sympy.Basic, int]) -> int:
     return pow(base, exponent, PRIME)
 
 
-def identical(first: sympy.Expr, second: sympy.Expr, seed: int) -> bool | None:
-    """True if the two rational expressions are equal, False if not, None if either is not
-    a rational expression (a function, a root, a decimal, a sum over data) or too large."""
+def _variables(first: sympy.Expr, second: sympy.Expr) -> list | None:
+    """The variables to draw values for (each data item of a sum apart), or None when
+    either side is not a rational expression or their degrees add up past ``MAX_DEGREE``."""
     try:
         degree = _degree(first) + _degree(second)
     except (_NotRational, TypeError):
@@ -73,6 +73,15 @@ def identical(first: sympy.Expr, second: sympy.Expr, seed: int) -> bool | None:
     if any(isinstance(name, sympy.IndexedBase) for name in names):
         names = [name for name in names if not isinstance(name, sympy.IndexedBase)]
         names += sorted(first.atoms(sympy.Indexed) | second.atoms(sympy.Indexed), key=str)
+    return names
+
+
+def identical(first: sympy.Expr, second: sympy.Expr, seed: int) -> bool | None:
+    """True if the two rational expressions are equal, False if not, None if either is not
+    a rational expression (a function, a root, a decimal, a sum over data) or too large."""
+    names = _variables(first, second)
+    if names is None:
+        return None
     rng = random.Random(seed)
     rounds = 0
     for _ in range(4 * ROUNDS):
@@ -94,13 +103,9 @@ def proportional(first: sympy.Expr, second: sympy.Expr, seed: int) -> bool | Non
     point. None when either is not a rational expression."""
     if identical(first, sympy.S.Zero, seed) or identical(second, sympy.S.Zero, seed):
         return bool(identical(first, second, seed))
-    try:
-        degree = _degree(first) + _degree(second)
-    except (_NotRational, TypeError):
+    names = _variables(first, second)
+    if names is None:
         return None
-    if degree > MAX_DEGREE:
-        return None
-    names = sorted(first.free_symbols | second.free_symbols, key=sympy.default_sort_key)
     rng = random.Random(seed)
     for _ in range(4 * ROUNDS):
         point = {name: rng.randrange(PRIME) for name in names}
