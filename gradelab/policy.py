@@ -27,6 +27,10 @@
 - ``extensions``: per student, hours (``"48h"``, ``"2d"``, a number of hours) or a new due
   date; stored as nbgrader's per-submission extension, which its late plugin follows. An
   extension set in the gradebook the nbgrader way stays: the larger of the two counts.
+- ``hand_grades_on_resubmission``: what becomes of a grader's scores and comments when the
+  student submits again: ``"clear"`` (the default: the new submission's hand-graded cells
+  await a grader again) or ``"keep"`` (they stand for the new submission too, without a
+  grader looking again: for answers graded for taking part, say).
 
 An assignment's policy is the ``"*"`` entry updated with its own. Every field is checked when
 the course is read; a mistake names the assignment and the field.
@@ -45,7 +49,15 @@ from gradelab.errors import CourseError
 EVERY_ASSIGNMENT = "*"
 SHOWS = ("everything", "public", "score")
 COUNTS = ("last", "best")
-FIELDS = {"due", "feedback_before_due", "gradings_per_hour", "counts", "extensions"}
+ON_RESUBMISSION = ("clear", "keep")
+FIELDS = {
+    "due",
+    "feedback_before_due",
+    "gradings_per_hour",
+    "counts",
+    "extensions",
+    "hand_grades_on_resubmission",
+}
 MAX_DURATION_CHARS = 20
 MAX_EXTENSION_HOURS = 24 * 366
 DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([hd])\s*\Z")
@@ -61,6 +73,7 @@ class Policy:
     gradings_per_hour: int | None = None
     counts: str = "last"
     extensions: dict[str, timedelta] = field(default_factory=dict)
+    hand_grades_on_resubmission: str = "clear"
 
     def extension(self, student: str, recorded: timedelta | None = None) -> timedelta | None:
         """The student's extension: the larger of the policy's and ``recorded``, the one
@@ -147,6 +160,11 @@ def read_policy(assignment: str, entries: dict[str, Any], where: str) -> Policy:
     rate = merged.get("gradings_per_hour")
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int) or rate < 1):
         raise CourseError(f"{here}['gradings_per_hour']: a whole number, at least 1 (or None)")
+    hand_grades = merged.get("hand_grades_on_resubmission", "clear")
+    if hand_grades not in ON_RESUBMISSION:
+        raise CourseError(
+            f"{here}['hand_grades_on_resubmission']: one of {', '.join(ON_RESUBMISSION)}"
+        )
     extensions = merged.get("extensions", {})
     if not isinstance(extensions, dict):
         raise CourseError(f"{here}['extensions']: a dict of student id: extension")
@@ -160,6 +178,7 @@ def read_policy(assignment: str, entries: dict[str, Any], where: str) -> Policy:
             str(student): _extension(value, due, f"{here}['extensions'][{student!r}]")
             for student, value in extensions.items()
         },
+        hand_grades,
     )
 
 

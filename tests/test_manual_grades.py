@@ -15,8 +15,10 @@ from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
 from serving import serve_course, serving
 
+from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
 from gradelab.cli import main, score_table
+from gradelab.course import Course
 from gradelab.errors import AssignmentError
 from gradelab.report.analysis import question_reports
 from gradelab.report.submissions import read_submissions
@@ -194,3 +196,26 @@ def test_serve_releases_the_page_again_once_a_grader_scores_the_essay(course, tm
                 settled=lambda pages: COMMENT in pages[0].read_text(),
             )
             service.wait_for_log("released dana/learning_rate again: a hand grade changed")
+
+
+def test_a_course_that_keeps_hand_grades_keeps_them_for_a_resubmission(course):
+    with scratch_course(course) as scratch:
+        config = scratch.root / "nbgrader_config.py"
+        keep = {ASSIGNMENT: {"hand_grades_on_resubmission": "keep"}}
+        config.write_text(config.read_text() + f"\nc.Gradelab.policies = {keep!r}\n")
+        scratch = Course.load(scratch.root)  # read with its policy
+        nbgrader_commands.release(scratch, ASSIGNMENT)
+        place_samples(scratch, ASSIGNMENT, [Sample("ann", None, "")])
+        autograde(scratch, ASSIGNMENT, force=True, weak=False)
+        grade_by_hand(scratch, "ann", ESSAY, 1.5, COMMENT)
+        grade_by_hand(scratch, "ann", TASK, 2)
+        first = assignment_scores(scratch, ASSIGNMENT)["ann"].score
+        resubmitted = Sample("ann", None, "", {ESSAY: "A better essay, rewritten."})
+        place_samples(scratch, ASSIGNMENT, [resubmitted])
+        autograde(scratch, ASSIGNMENT, "ann", force=True, weak=False)
+        again = assignment_scores(scratch, ASSIGNMENT)["ann"]
+        assert again.awaiting == ()
+        assert again.score == first
+        page = page_of(scratch, "ann")
+        assert f"{ESSAY}: 1.5 of 2 points" in page and COMMENT in page
+        assert "awaiting grading" not in page

@@ -11,8 +11,9 @@ gradebook stays when it is the larger.
 Manual grading belongs to the submission it graded. A submission whose time differs from
 the one the gradebook holds is a new submission: the manual scores, extra credit and
 comments of the earlier one are cleared, and each cell without an automatic score waits for
-a grader again. Regrading the same submission (``--force``) keeps them, and marks those
-cells for review, as nbgrader's autograde does.
+a grader again, unless the assignment's policy says ``hand_grades_on_resubmission = "keep"``:
+then they stand for the new submission, not flagged again. Regrading the same submission
+(``--force``) keeps them, and marks those cells for review, as nbgrader's autograde does.
 """
 
 from __future__ import annotations
@@ -114,12 +115,13 @@ class GradebookWriter:
                 submission.extension = self.policy.extension(graded.student, submission.extension)
                 resubmitted = earlier is not None and timestamp is not None
                 resubmitted = resubmitted and utc(earlier) != utc(timestamp)
+                keep = resubmitted and self.policy.hand_grades_on_resubmission == "keep"
                 by_name = {notebook.name: notebook for notebook in graded.notebooks}
                 for notebook in submission.notebooks:
-                    if resubmitted:
+                    if resubmitted and not keep:
                         clear_manual_grading(notebook)
                     if notebook.name in by_name:
-                        self._store(notebook, by_name[notebook.name])
+                        self._store(notebook, by_name[notebook.name], review=not keep)
                     else:  # not submitted: 0, as nbgrader gives it
                         zero_grades(notebook)
                 gradebook.db.flush()
@@ -147,14 +149,18 @@ class GradebookWriter:
             total += score - min(penalty or 0.0, score)
         return total
 
-    def _store(self, notebook: SubmittedNotebook, graded: GradedNotebook) -> None:
+    def _store(self, notebook: SubmittedNotebook, graded: GradedNotebook, review: bool) -> None:
         """Every grade cell gets this submission's score: 0 where it has none (a deleted
-        cell, say), so nothing of an earlier submission remains."""
+        cell, say), so nothing of an earlier submission remains. A cell a grader scored is
+        flagged for review when ``review``; one no grader scored yet always waits for one."""
         for grade in notebook.grades:
             name = self.cell_names.get(grade.cell_id)
             score = graded.scores.get(name, 0.0) if name is not None else 0.0
             grade.auto_score = score
-            grade.needs_manual_grade = grade.manual_score is not None or score is None
+            scored_by_hand = grade.manual_score is not None
+            grade.needs_manual_grade = (scored_by_hand and review) or (
+                score is None and not scored_by_hand
+            )
         for comment in notebook.comments:
             name = self.cell_names.get(comment.cell_id)
             comment.auto_comment = graded.comments.get(name, "No response.")
