@@ -108,9 +108,9 @@ def test_formgrader_lists_the_essay_and_the_task_as_needing_a_manual_grade(grade
 
 def test_the_autograde_table_says_awaiting_grading_not_zero(graded):
     rows = {line.split()[0]: line for line in score_table(graded[0], ASSIGNMENT).splitlines()[2:]}
-    assert f"{ESSAY}=awaiting grading" in rows["reference"]
-    assert f"{TASK}=awaiting grading" in rows["reference"]
-    assert f"{ESSAY}=0" in rows["blank"] and f"{TASK}=awaiting grading" in rows["blank"]
+    assert f"{ESSAY}: awaiting grading" in rows["reference"]
+    assert f"{TASK}: awaiting grading" in rows["reference"]
+    assert f"{ESSAY}: 0" in rows["blank"] and f"{TASK}: awaiting grading" in rows["blank"]
 
 
 def test_the_report_leaves_ungraded_questions_out_of_statistics_and_counts_them(graded):

@@ -190,7 +190,6 @@ def test_gradelab_autograde_warns_of_edited_read_only_cells_as_nbgrader_does(gra
     assert "right/hw1" not in printed and "editor/hw1/problem2" in printed
 
 
-@pytest.mark.xfail(strict=True, reason="task cells awaiting a manual grade: issue 18, item 3")
 def test_gradelab_flags_task_cells_for_a_manual_grade_as_nbgrader_does(stock, graded_by_gradelab):
     same_as_stock(graded_by_gradelab.scores, stock, flags_of_tasks=True)
 

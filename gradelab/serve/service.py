@@ -370,7 +370,13 @@ class Service:
         elif step.kind == "refused":
             self.begin("told", row, publishing.release, self.root, row.student,
                        row.assignment, False)  # fmt: skip
-        else:  # "release", "told", "uncounted", "full": the student can fetch it now
+        else:  # "release", "told", "uncounted", "full", "hand": the student can fetch it now
+            if step.kind == "hand":
+                log.info(
+                    "released %s/%s again: a hand grade changed",
+                    printable(row.student, 80),
+                    printable(row.assignment, 80),
+                )
             full = row.counted and self.shows(row) == "everything"
             self.ledger.released(
                 row.name, "refused" if row.state == "refused" else "released", full
@@ -489,8 +495,8 @@ class Service:
             row = self.ledger.counted(student, assignment)
             if row is None or row.state != "released" or row.name in self.steps:
                 continue  # its page is still to come (made from the gradebook), or looked at again
-            log.info("releasing %s again: a hand grade changed", printable(row.name, 300))
-            self.guarded(row, self.release_full, row)
+            self.guarded(row, self.begin, "hand", row, publishing.release, self.root,
+                         student, assignment, True)  # fmt: skip
             self.hand_grades.mark(student, assignment, digest)
 
 
