@@ -3,8 +3,8 @@
 A grader scores manually graded answers and tasks (and may override any score or write a
 comment) in formgrader, which writes nbgrader's gradebook and nothing else. While
 ``gradelab serve`` runs, ``HandGrades.changed`` is called from its loop: every few seconds
-it reads each submission's manual scores, extra credit, needs-manual-grade flags and manual
-comments, and names each submission whose values changed since its page was last made; the
+it reads what a grader set on each submission (manual scores, extra credit and manual
+comments), and names each submission whose values changed since its page was last made; the
 service then makes that page again from the gradebook and releases it, in a task process,
 as after a due date. What was last released is kept in ``gradebook/hand_grades.json``, so a grade
 given while the service was stopped is released when it starts again.
@@ -51,7 +51,8 @@ def hand_grade_states(course: Course, assignments: list[str]) -> dict[Key, HandG
     values: dict[Key, list[str]] = {}
     graded: set[Key] = set()
     with Gradebook(course.db_url, course.course_id) as gradebook:
-        grades = (Grade.cell_id, Grade.manual_score, Grade.extra_credit, Grade.needs_manual_grade)
+        # what a grader sets, not the flags grading raises and lowers (a regrade, a retry)
+        grades = (Grade.cell_id, Grade.manual_score, Grade.extra_credit)
         comments = (Comment.cell_id, Comment.manual_comment)
         for model, columns in ((Grade, grades), (Comment, comments)):
             found = (
@@ -66,8 +67,7 @@ def hand_grade_states(course: Course, assignments: list[str]) -> dict[Key, HandG
             for student, assignment, *rest in found:
                 key = (student, assignment)
                 values.setdefault(key, []).append(repr(tuple(rest)))
-                given = rest[1] is not None and (model is Comment or not rest[3])
-                if given:
+                if any(value is not None for value in rest[1:]):
                     graded.add(key)
     return {
         key: HandGradeState(
