@@ -204,6 +204,7 @@ def hub(course, student_env) -> Iterator[tuple]:
             serve_course(served, exchange, {}, [ASSIGNMENT])
             served = Course.load(served.root)
             subprocess.run(["chown", "-R", f"{INSTRUCTOR}:{INSTRUCTOR}", str(served.root)])
+            served.root.chmod(0o700)  # the instructor's alone, as docs/deploy.md says
             student_config = (
                 f"c = get_config()\nc.CourseDirectory.course_id = {served.course_id!r}\n"
                 f"c.Exchange.root = {str(exchange)!r}\n"
@@ -338,7 +339,11 @@ def test_a_student_and_the_instructor_through_the_hub(hub, tmp_path) -> None:
         expect(dirty).to_have_count(0)
         student.locator(".lm-TabBar-tab", has_text="Assignments").click()
         fetched.first.get_by_role("button", name="Submit").click()
-        fetch_feedback_until(student, ann, "awaiting grading")
+        try:
+            fetch_feedback_until(student, ann, "awaiting grading")
+        except AssertionError as error:  # what the hub and its service said meanwhile
+            said = [line for line in log.read_text().splitlines() if "ServerApp]" not in line]
+            raise AssertionError("\n".join([str(error), *said[-60:]])) from None
         feedback = open_feedback(student)
         expect(feedback.locator("section#explain_stability")).to_contain_text("awaiting grading")
         expect(feedback.locator("section#test_largest_stable_rate")).to_contain_text(

@@ -7,8 +7,9 @@ their feedback page in the exchange) and every student's work. A student reaches
 only through the exchange. So the service refuses to start while any of these can be read by
 another user, naming each path and the command that fixes it. A path can be read by another
 user when every folder above it lets others through (the search bit for group or others, or
-an owner other than root and the service) and it lets them in itself (read, or for a folder
-search, for group or others; or another owner). ACLs are not read: keep them off the course.
+an owner other than root, the service and the instructor, who owns the course folder and
+grades in formgrader) and it lets them in itself (read, or for a folder search, for group
+or others; or another owner). ACLs are not read: keep them off the course.
 
 The exchange's folders are mended where they differ from what nbgrader makes (``nbgrader
 release_assignment`` and ``release_feedback``), and each change is logged:
@@ -44,23 +45,25 @@ GROUP_OR_OTHERS_SEARCH = 0o011
 GROUP_OR_OTHERS_READ = 0o044
 
 
-def _trusted_owner(uid: int) -> bool:
-    return uid in (0, os.geteuid())
+def _trusted_owner(uid: int, also: int | None = None) -> bool:
+    return uid in (0, os.geteuid(), also)
 
 
-def _lets_others_through(path: Path) -> bool:
+def _lets_others_through(path: Path, instructor: int | None) -> bool:
     info = os.stat(path)
-    return not _trusted_owner(info.st_uid) or bool(info.st_mode & GROUP_OR_OTHERS_SEARCH)
+    trusted = _trusted_owner(info.st_uid, instructor)
+    return not trusted or bool(info.st_mode & GROUP_OR_OTHERS_SEARCH)
 
 
-def readable_by_others(path: Path) -> bool:
-    """Whether a user other than root and the service could read ``path`` (its real path)."""
+def readable_by_others(path: Path, instructor: int | None = None) -> bool:
+    """Whether a user other than root, the service and ``instructor`` (a uid: the course
+    folder's owner, who grades in formgrader) could read ``path`` (its real path)."""
     real = path.resolve()
-    if not all(_lets_others_through(folder) for folder in reversed(real.parents)):
+    if not all(_lets_others_through(folder, instructor) for folder in reversed(real.parents)):
         return False
     info = os.stat(real)
     opening = GROUP_OR_OTHERS_READ | (GROUP_OR_OTHERS_SEARCH if stat.S_ISDIR(info.st_mode) else 0)
-    return not _trusted_owner(info.st_uid) or bool(info.st_mode & opening)
+    return not _trusted_owner(info.st_uid, instructor) or bool(info.st_mode & opening)
 
 
 def private_paths(course: Course) -> list[Path]:
@@ -77,9 +80,10 @@ def check_course(course: Course) -> None:
     """Refuse (``CourseError``) when another user could read the course or a private part of
     it, naming each such path and the ``chmod`` that closes it."""
     root = course.root.resolve()
+    instructor = os.stat(root).st_uid
     problems = []
     for path in private_paths(course):
-        if readable_by_others(path):
+        if readable_by_others(path, instructor):
             real = path.resolve()
             closes = root if real == root or root in real.parents else real
             mode = stat.S_IMODE(os.stat(real).st_mode)
