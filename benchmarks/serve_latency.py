@@ -111,8 +111,7 @@ def big_notebook(text: str, cells: int = 150_000) -> str:
     """``text`` (a notebook) with ``cells`` more small markdown cells: about 10 MB."""
     notebook = json.loads(text)
     notebook["cells"] += [
-        {"cell_type": "markdown", "metadata": {}, "source": f"notes {k}"}
-        for k in range(cells)
+        {"cell_type": "markdown", "metadata": {}, "source": f"notes {k}"} for k in range(cells)
     ]
     return json.dumps(notebook)
 
