@@ -39,16 +39,23 @@ def serve_course(course: Course, exchange: Path, policies: dict, assignments: li
         release_to_exchange(course, assignment)
 
 
-def release_to_exchange(course: Course, assignment: str) -> None:
-    """``nbgrader release_assignment ASSIGNMENT --force``, with nbgrader's own class."""
+def exchange_step(course: Course, step: type, assignment: str, **settings: object) -> None:
+    """One of nbgrader's exchange steps (its own class, ``step``) on ``assignment``, with
+    the step's ``settings`` (``force=True`` for ``--force``)."""
     config = copy.deepcopy(course.config)
     config.CourseDirectory.assignment_id = assignment
-    config.ExchangeReleaseAssignment.force = True
-    ExchangeReleaseAssignment(
+    for name, value in settings.items():
+        getattr(config, step.__name__)[name] = value
+    step(
         coursedir=CourseDirectory(config=config),
         authenticator=Authenticator(config=config),
         config=config,
     ).start()
+
+
+def release_to_exchange(course: Course, assignment: str) -> None:
+    """``nbgrader release_assignment ASSIGNMENT --force``."""
+    exchange_step(course, ExchangeReleaseAssignment, assignment, force=True)
 
 
 class Serving:

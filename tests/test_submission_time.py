@@ -1,7 +1,6 @@
 """``gradelab autograde`` takes a submission's time from the file system, never from the
 ``timestamp.txt`` a student wrote: a late submission that claims to be early is still late."""
 
-import copy
 import os
 import time
 from collections.abc import Iterator
@@ -10,10 +9,8 @@ from pathlib import Path
 
 import pytest
 from exchange_student import ExchangeStudent, sample_text
-from nbgrader.auth import Authenticator
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default import ExchangeCollect
-from serving import serve_course
+from serving import exchange_step, serve_course
 
 from gradelab.autograde.run import AutogradeRun, sort_submissions
 from gradelab.course import Course
@@ -35,15 +32,8 @@ def exchange_course(course: Course, tmp_path_factory) -> Iterator[tuple[Course, 
 
 
 def collect(course: Course) -> None:
-    """``nbgrader collect --update ASSIGNMENT``, with nbgrader's own class."""
-    config = copy.deepcopy(course.config)
-    config.CourseDirectory.assignment_id = ASSIGNMENT
-    config.ExchangeCollect.update = True
-    ExchangeCollect(
-        coursedir=CourseDirectory(config=config),
-        authenticator=Authenticator(config=config),
-        config=config,
-    ).start()
+    """``nbgrader collect --update ASSIGNMENT``."""
+    exchange_step(course, ExchangeCollect, ASSIGNMENT, update=True)
 
 
 def time_taken(course: Course, student: str) -> datetime | None:
