@@ -19,6 +19,7 @@ from term_plan import ASSIGNMENTS, Assignment
 from term_run import SECRET, Made, Term
 
 from gradelab.scores import assignment_scores
+from gradelab.serve.ledger import Ledger
 
 HOUR = 3600.0
 CLOSE = 1e-6
@@ -210,6 +211,20 @@ class Oracle:
                         f"submissions: {story}"
                     )
 
+    def rows_of(self, entry: str) -> str:
+        """The ledger's rows of the student and assignment of ``entry``, in a line."""
+        student, assignment = entry.split("+")[:2]
+        rows = [
+            r for r in Ledger(self.term.course).rows()
+            if (r.student, r.assignment) == (student, assignment)
+        ]  # fmt: skip
+        return "; ".join(
+            f"{r.name.rsplit('+', 2)[-2]} {r.state} submitted {r.submitted_at} "
+            f"seen {r.seen_at} not before {r.not_before} graded {r.graded_at} "
+            f"attempts {r.attempts} {r.message}"
+            for r in rows
+        )
+
     def check_ledger(self, expected: dict[tuple[str, str], Expected]) -> None:
         """``gradelab status --json`` agrees: one row per inbound entry, only the
         submissions over the hourly limit queued, no bystander's submission a problem, each
@@ -222,7 +237,7 @@ class Oracle:
         waiting = {m.entry for e in expected.values() for m in e.waiting}
         queued = {q["entry"]: q for q in found["queue"]}
         for entry in sorted(set(queued) - waiting):
-            self.fail(f"still queued at the end: {entry} ({queued[entry]['last_error']})")
+            self.fail(f"still queued at the end: {entry}; {self.rows_of(entry)}")
         for entry in sorted(waiting - set(queued)):
             self.fail(f"{entry}: over the hourly limit, but not queued")
         for entry in sorted(waiting & set(queued)):

@@ -115,6 +115,17 @@ def test_past_the_hourly_limit_a_submission_waits_and_the_student_is_told_until_
     assert len(queue) == 1 and queue[0]["waits_until"] is not None
 
 
+def test_past_the_hourly_limit_a_quick_series_grades_the_first_and_holds_the_rest(served):
+    course = served[0]
+    entries = [submit(served, "hank", "update_step") for _ in range(3)]
+    pages = student(served, "hank").wait_for_feedback("update_step", count=3, seconds=60)
+    assert "Score: " in page_text(pages[0])
+    assert all("waiting to be graded" in page_text(page) for page in pages[1:])
+    queue = {q["entry"]: q for q in status(course)["queue"] if q["student"] == "hank"}
+    assert set(queue) == set(entries[1:])
+    assert all(q["waits_until"] is not None for q in queue.values())
+
+
 def test_under_best_a_worse_submission_is_graded_but_the_best_counts(served):
     course = served[0]
     erin = student(served, "erin")

@@ -91,3 +91,18 @@ def test_a_turn_reads_only_the_unfinished_rows_through_an_index(tmp_path):
             )
         )
     assert "gradelab_served_state" in plan and "SCAN gradelab_served" not in plan
+
+
+def test_a_grading_made_again_after_a_crash_is_not_counted_against_the_hourly_limit(tmp_path):
+    ledger = Ledger(None, create_engine(f"sqlite:///{tmp_path / 'gradebook.db'}"))
+    now = datetime.now(UTC)
+    for k, graded in ((1, now - timedelta(minutes=30)), (2, now - timedelta(minutes=1))):
+        ledger.add(f"a+ps1+t{k}+1", "a", "ps1")
+        ledger.set(f"a+ps1+t{k}+1", state="snapshotted", graded_at=graded)
+    ledger.add("b+ps1+t1+1", "b", "ps1")
+    ledger.set("b+ps1+t1+1", graded_at=now)
+    hour_ago = now - timedelta(hours=1)
+    assert ledger.gradings_since(ledger.row("a+ps1+t2+1"), hour_ago) == [
+        ledger.row("a+ps1+t1+1").graded_at
+    ]
+    assert len(ledger.gradings_since(ledger.row("b+ps1+t1+1"), hour_ago)) == 0

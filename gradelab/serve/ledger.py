@@ -265,12 +265,14 @@ class Ledger:
                 )
             )
 
-    def gradings_since(self, student: str, assignment: str, since: datetime) -> list[datetime]:
-        """When ``student``'s submissions of ``assignment`` were graded since ``since``."""
+    def gradings_since(self, row: Row, since: datetime) -> list[datetime]:
+        """When the other submissions of ``row``'s student and assignment were graded since
+        ``since`` (``row``'s own grading, lost to a crash and made again, is not another)."""
         query = select(entries.c.graded_at).where(
-            entries.c.student == student,
-            entries.c.assignment == assignment,
+            entries.c.student == row.student,
+            entries.c.assignment == row.assignment,
             entries.c.graded_at >= naive(since),
+            entries.c.name != row.name,
         )
         with self._begin() as connection:
             return sorted(aware(t) for t in connection.execute(query).scalars())

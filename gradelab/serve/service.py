@@ -105,6 +105,7 @@ class Service:
         self.known: set[str] = set()  # the keys in the ledger
         self.listed_names: set[bytes] = set()  # the names seen in the inbound folder
         self.listed: tuple[int, float] = (0, 0.0)
+        self.next_in_line: set[str] = set()  # the snapshotted rows that may be graded now
         self.stopping = False
         self.staging = self.course.root / "gradebook" / "serving"
         self.hand_grades = HandGrades(self.course, self.assignments)
@@ -162,6 +163,7 @@ class Service:
         self.finish_done()
         rows = self.ledger.working()
         self.check_suites({r.assignment for r in rows if r.state == "snapshotted"})
+        self.next_in_line = next_in_line(rows)
         now = datetime.now(UTC)
         for row in rows:
             if row.name not in self.steps:
@@ -277,7 +279,7 @@ class Service:
             return
         if row.not_before is not None and row.not_before > now:
             return
-        if self.wait_for_limit(row, now):
+        if self.wait_for_limit(row, now) or row.name not in self.next_in_line:
             return
         heavy = row.name in self.heavy
         future = self.pool.submit(row.assignment, row.student, self.staging_folder(row), heavy)
@@ -288,7 +290,7 @@ class Service:
         limit = self.policies[row.assignment].gradings_per_hour
         if limit is None:
             return False
-        recent = self.ledger.gradings_since(row.student, row.assignment, now - timedelta(hours=1))
+        recent = self.ledger.gradings_since(row, now - timedelta(hours=1))
         if len(recent) < limit:
             return False
         turn = recent[-limit] + timedelta(hours=1)
@@ -498,6 +500,25 @@ class Service:
             self.guarded(row, self.begin, "hand", row, publishing.release, self.root,
                          student, assignment, True)  # fmt: skip
             self.hand_grades.mark(student, assignment, digest)
+
+
+def next_in_line(rows: list[Row]) -> set[str]:
+    """Per student and assignment, the snapshotted submission to grade next: the first one
+    submitted, once none of theirs is still being copied. A student's submissions are graded
+    in the order they made them, so the hourly limit holds the latest ones."""
+    taking = {(r.student, r.assignment) for r in rows if r.state in ("arrived", "graded")}
+    first: dict[tuple[str | None, str | None], Row] = {}
+    for row in rows:
+        pair = (row.student, row.assignment)
+        if row.state != "snapshotted" or pair in taking:
+            continue
+        if pair not in first or submission_order(row) < submission_order(first[pair]):
+            first[pair] = row
+    return {row.name for row in first.values()}
+
+
+def submission_order(row: Row) -> tuple[datetime, str]:
+    return (row.submitted_at or row.seen_at, row.name)
 
 
 def broken_test(reason: str) -> tuple[str | None, int | None]:
