@@ -14,29 +14,29 @@ c.CourseDirectory.db_url = os.environ.get(
 
 # Feedback pages: formulas typeset offline, student text escaped and sanitized, no script;
 # at the top, what the assignment's policy (below) says of the submission.
-c.GenerateFeedback.exporter_class = "gradelab.feedback_page.FeedbackPage"
+c.GenerateFeedback.exporter_class = "gradelab.feedback.page.FeedbackPage"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "gradelab.feedback_policy.PolicyForFeedback",
-    "gradelab.feedback_questions.QuestionsForFeedback",
-    "gradelab.feedback_manual.AwaitingGrades",
+    "gradelab.feedback.policy.PolicyForFeedback",
+    "gradelab.feedback.questions.QuestionsForFeedback",
+    "gradelab.feedback.hand_graded.AwaitingGrades",
 ]
 
-# Grading policies per assignment ("*": all of them). See gradelab/policy.py and docs/deploy.md:
+# Grading policies per assignment ("*": all of them). See gradelab/course/policy.py and docs/deploy.md:
 # due, feedback_before_due ("everything", "public", "score"), gradings_per_hour,
 # counts ("last", "best"), extensions ({"student": "48h"}).
 c.Gradelab.policies = {
     "*": {"counts": "last"},
 }
 # Late submissions lose 10% of the score per started day (nbgrader's late-submission plugin).
-c.AssignLatePenalties.plugin_class = "gradelab.late_penalty.PercentPerDay"
+c.AssignLatePenalties.plugin_class = "gradelab.course.late_penalty.PercentPerDay"
 c.PercentPerDay.percent = 10
 
 # gradelab serve: students submit and fetch feedback through nbgrader's exchange.
 c.Exchange.root = os.environ.get("GRADELAB_EXCHANGE", "/srv/nbgrader/exchange")
 
 # Exports quote every cell as needed and never write a cell a spreadsheet would run.
-c.ExportApp.plugin_class = "gradelab.exports.SafeCsvExport"
+c.ExportApp.plugin_class = "gradelab.exports.grades.SafeCsvExport"
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 

@@ -23,9 +23,10 @@ import nbformat
 
 from gradelab import nbgrader_commands
 from gradelab.course import Course
-from gradelab.samples import Sample, place_samples
+from gradelab.grading.sample_submission import Sample
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import place_samples
 
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "mse_gradient"

@@ -18,12 +18,13 @@ from pathlib import Path
 
 from gradelab import nbgrader_commands
 from gradelab.course import Course
+from gradelab.grading.sample_submission import Sample
 from gradelab.quiz.draw import draw, typed
-from gradelab.quiz.release import course_quiz
+from gradelab.quiz.in_course import course_quiz
 from gradelab.quiz.samples import answers, expected, keys
-from gradelab.samples import Sample, place_samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import place_samples
 
 REPO = Path(__file__).resolve().parents[1]
 QUIZ = "update_rule_quiz"

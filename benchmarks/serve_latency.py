@@ -43,8 +43,8 @@ from exchange_student import ExchangeStudent, sample_text  # noqa: E402
 from serving import serve_course, serving  # noqa: E402
 
 from gradelab.course import Course  # noqa: E402
-from gradelab.samples import samples  # noqa: E402
 from gradelab.selftest import scratch_course  # noqa: E402
+from gradelab.selftest.samples import samples  # noqa: E402
 from gradelab.serve.status import percentile  # noqa: E402
 
 ASSIGNMENT = "mse_gradient"

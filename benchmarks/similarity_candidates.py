@@ -30,8 +30,9 @@ import nbformat
 
 from gradelab import nbgrader_commands
 from gradelab.course import Course
-from gradelab.samples import Sample, listed_samples, place_samples, solution_code
+from gradelab.grading.sample_submission import Sample, solution_code
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import listed_samples, place_samples
 from gradelab.similarity.answers import (
     MAX_CELL_CHARS,
     MAX_SUBMISSION_CHARS,

@@ -52,7 +52,7 @@ def require_isolation(weak: bool) -> None:
 
 
 def score_table(course, assignment: str) -> str:
-    from gradelab.question_titles import question_titles
+    from gradelab.feedback.question_titles import question_titles
     from gradelab.scores import assignment_scores
 
     scores = assignment_scores(course, assignment)
@@ -205,7 +205,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from gradelab.feedback import write_feedback
+    from gradelab.feedback.write import write_feedback
 
     course = load_course(args)
     write_feedback(course, course.require_assignment(args.assignment))
@@ -234,7 +234,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     course = load_course(args)
     check_all_graded(course, args.allow_ungraded)
     if args.format != "nbgrader":
-        from gradelab.lms.export import DEFAULT_TARGETS, export_for_lms
+        from gradelab.exports.lms.export import DEFAULT_TARGETS, export_for_lms
 
         if not args.roster:
             raise CourseError(f"--format {args.format} needs --roster ROSTER.csv (docs/grades.md)")
@@ -242,7 +242,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         for line in export_for_lms(course, args.format, course.root / args.roster, target):
             print(line)
         return 0
-    from gradelab.exports import export_grades
+    from gradelab.exports.grades import export_grades
 
     export_grades(course, (course.root / (args.to or "gradebook/grades.csv")).resolve())
     return 0
@@ -297,7 +297,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 def cmd_key(args: argparse.Namespace) -> int:
     from gradelab.quiz.draw import draw, key_text
-    from gradelab.quiz.release import course_quiz
+    from gradelab.quiz.in_course import course_quiz
 
     course = load_course(args)
     quiz = course_quiz(course, course.require_assignment(args.quiz))
@@ -347,7 +347,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from gradelab.scaffold import new_assignment
+    from gradelab.course.scaffold import new_assignment
 
     course = load_course(args)
     for path in new_assignment(course, args.assignment):

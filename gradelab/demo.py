@@ -13,8 +13,8 @@ from pathlib import Path
 
 from gradelab.course import Course
 from gradelab.errors import CourseError
-from gradelab.exports import export_grades
-from gradelab.feedback import write_feedback
+from gradelab.exports.grades import export_grades
+from gradelab.feedback.write import write_feedback
 from gradelab.quiz.validate import quiz_variants
 from gradelab.report import write_report
 from gradelab.selftest import grade_samples, scratch_course, verdict_table

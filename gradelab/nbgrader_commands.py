@@ -37,11 +37,12 @@ def nbgrader(course: Course, *args: str, check: bool = True) -> int:
 def release(course: Course, assignment: str) -> None:
     """nbgrader's ``generate_assignment``; for an assignment with a ``quiz.toml``, after the
     quiz is checked (and, for a quiz alone, its notebook made), and then its public part."""
-    from gradelab.quiz.release import prepare, write_public
+    from gradelab.quiz.release import prepare, source_option, write_public
 
     quiz = prepare(course, assignment)
     gradebook_folder(course)
-    nbgrader(course, "generate_assignment", assignment, "--force")
+    where = source_option(course, assignment) if quiz is not None else []
+    nbgrader(course, "generate_assignment", assignment, "--force", *where)
     if quiz is not None:
         write_public(course, assignment, quiz)
 

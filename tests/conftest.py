@@ -17,7 +17,7 @@ from course_files import reference_solution
 from gradelab import nbgrader_commands
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import CellGrade, grade_notebook
-from gradelab.samples import Sample, submission_notebook
+from gradelab.grading.sample_submission import Sample, submission_notebook
 from gradelab.sandbox.limits import NOBODY, Limits
 from gradelab.selftest import scratch_course
 
@@ -85,7 +85,7 @@ def released_course(released_copy: Callable[[str], Course]) -> Course:
 @pytest.fixture(scope="session")
 def grade_sample() -> Callable[..., dict[str, CellGrade]]:
     """``grade_sample(course, assignment, sample, student=None)``: grade a sample submission
-    (``gradelab.samples.Sample``) directly, in the sandbox with the hidden suite, without
+    (``gradelab.selftest.samples.Sample``) directly, in the sandbox with the hidden suite, without
     nbgrader; ``student`` defaults to the sample's own name."""
 
     def grade(
@@ -170,7 +170,7 @@ def planted_class(course: Course) -> Iterator[Course]:
     one question's key wrong, is graded and given feedback (see ``planted_batch``)."""
     from planted_batch import ASSIGNMENT, graded_planted_class
 
-    from gradelab.feedback import write_feedback
+    from gradelab.feedback.write import write_feedback
 
     with graded_planted_class(course) as graded:
         write_feedback(graded, ASSIGNMENT)

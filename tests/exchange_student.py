@@ -20,7 +20,7 @@ from nbgrader.exchange.default import (
 from traitlets.config import Config
 
 from gradelab.course import Course
-from gradelab.samples import Sample, submission_notebook
+from gradelab.grading.sample_submission import Sample, submission_notebook
 
 
 @dataclass
@@ -91,5 +91,5 @@ class ExchangeStudent:
 
 
 def sample_text(course: Course, assignment: str, sample: Sample) -> str:
-    """A sample submission's notebook (see ``gradelab.samples``)."""
+    """A sample submission's notebook (see ``gradelab.selftest.samples``)."""
     return submission_notebook(course, assignment, assignment, sample)

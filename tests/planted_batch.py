@@ -26,8 +26,9 @@ from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import cell_name, nbgrader_meta
-from gradelab.samples import Sample, place_samples, solution_code
+from gradelab.grading.sample_submission import Sample, solution_code
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import place_samples
 
 ASSIGNMENT = "mse_gradient"
 BROKEN = "test_compute_gradient_wb"

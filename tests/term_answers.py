@@ -1,6 +1,6 @@
 """What the term's students hand in, and the score each answer must get: an assignment's
-samples (``gradelab.samples``: the reference, the blank release, the listed wrong ones) and,
-for a quiz, the student's own key, its first declared mistakes, or the blank notebook."""
+samples (``gradelab.selftest.samples``: the reference, the blank release, the listed wrong
+ones) and, for a quiz, the student's own key, its first declared mistakes, or the blank notebook."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from gradelab.course import Course
+from gradelab.grading.sample_submission import Sample, submission_notebook
 from gradelab.quiz.draw import draw, typed
+from gradelab.quiz.in_course import course_quiz
 from gradelab.quiz.notebook import is_generated
-from gradelab.quiz.release import course_quiz
 from gradelab.quiz.samples import answers, expected, keys
 from gradelab.quiz.spec import Question, Quiz
-from gradelab.samples import Sample, samples, submission_notebook
+from gradelab.selftest.samples import samples
 
 QUIZ_ANSWERS = ("reference", "mistaken", "blank")
 

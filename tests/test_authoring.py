@@ -11,9 +11,10 @@ import nbformat
 import pytest
 
 from gradelab import nbgrader_commands
-from gradelab.samples import Sample, place_samples, samples
+from gradelab.grading.sample_submission import Sample
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import place_samples, samples
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE_ASSIGNMENTS = (

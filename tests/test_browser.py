@@ -26,7 +26,8 @@ from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import is_test_cell
-from gradelab.samples import samples, submission_notebook
+from gradelab.grading.sample_submission import submission_notebook
+from gradelab.selftest.samples import samples
 
 pytestmark = pytest.mark.slow
 
@@ -271,8 +272,8 @@ def test_feedback_typesets_its_formulas_with_the_network_off(
     """A student opens their feedback offline: the formulas are typeset (MathML laid out by
     the browser, fractions stacked), nothing is fetched, each message wraps in the page."""
     from gradelab.autograde.run import autograde
-    from gradelab.feedback import write_feedback
-    from gradelab.samples import place_samples
+    from gradelab.feedback.write import write_feedback
+    from gradelab.selftest.samples import place_samples
 
     listed = [s for s in samples(released_course, "mse_gradient") if s.student == "sign_flipped"]
     place_samples(released_course, "mse_gradient", listed)

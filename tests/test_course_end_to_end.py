@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from gradelab.autograde.run import autograde
-from gradelab.samples import place_samples
 from gradelab.scores import assignment_scores
+from gradelab.selftest.samples import place_samples
 
 BIN = Path(sys.executable).parent
 

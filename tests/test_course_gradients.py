@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from course_files import public_module
 
-from gradelab.samples import Sample, samples
+from gradelab.grading.sample_submission import Sample
+from gradelab.selftest.samples import samples
 from gradelab.student import CheckFailed, check_choices
 
 ASSIGNMENT = "gradients"

@@ -10,7 +10,7 @@ import pytest
 from course_files import public_module
 
 from gradelab.grading.public_modules import public_modules
-from gradelab.samples import Sample, solution_code
+from gradelab.grading.sample_submission import Sample, solution_code
 from gradelab.student import CheckFailed
 
 ASSIGNMENT = "learning_rate"

@@ -8,7 +8,7 @@ import pytest
 from course_files import public_module
 
 from gradelab.grading.grade_notebook import grade_notebook, nbgrader_meta
-from gradelab.samples import Sample, submission_notebook
+from gradelab.grading.sample_submission import Sample, submission_notebook
 from gradelab.sandbox.limits import Limits
 from gradelab.student import CheckFailed
 

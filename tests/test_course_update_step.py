@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from course_files import public_module
 
-from gradelab.samples import Sample
+from gradelab.grading.sample_submission import Sample
 from gradelab.student import PRACTICE_ID, CheckFailed, stable_seed, variant_rng
 
 ASSIGNMENT = "update_step"

@@ -10,9 +10,9 @@ import pytest
 from distributed import Client
 
 from gradelab import nbgrader_commands
-from gradelab.samples import place_samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import Verdict, scratch_course
+from gradelab.selftest.samples import place_samples
 
 BIN = Path(sys.executable).parent
 

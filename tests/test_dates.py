@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gradelab.course.policy import read_policy
 from gradelab.errors import CourseError
-from gradelab.policy import read_policy
 from gradelab.text import printable
 
 WHERE = "nbgrader_config.py: c.Gradelab.policies"

@@ -17,10 +17,10 @@ from gradelab.autograde.gradebook_copy import copy_gradebook
 from gradelab.autograde.run import autograde
 from gradelab.autograde.score_changes import Standing, score_changes
 from gradelab.course import Course
-from gradelab.results import read_results
-from gradelab.samples import place_samples, samples
+from gradelab.feedback.results import read_results
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import place_samples, samples
 
 ASSIGNMENT = "mse_gradient"
 BATCH = ["reference", "blank", "sign_flipped", "factor_2_missing", "summed_not_averaged"]

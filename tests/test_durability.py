@@ -14,9 +14,10 @@ import pytest
 from gradelab import nbgrader_commands
 from gradelab.autograde.autograded_folder import is_graded
 from gradelab.autograde.run import submitted_students
-from gradelab.samples import Sample, place_samples, samples
+from gradelab.grading.sample_submission import Sample
 from gradelab.scores import assignment_scores
 from gradelab.selftest import Verdict, scratch_course
+from gradelab.selftest.samples import place_samples, samples
 from gradelab.serve.lock import running_service
 
 BIN = Path(sys.executable).parent

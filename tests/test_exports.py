@@ -6,7 +6,7 @@ import csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradelab.spreadsheet import FORMULA_STARTS, safe_cell, write_csv
+from gradelab.exports.spreadsheet import FORMULA_STARTS, safe_cell, write_csv
 
 cells = st.one_of(
     st.text(max_size=30),

@@ -6,8 +6,8 @@ import re
 
 from nbformat.v4 import new_markdown_cell, new_notebook
 
-from gradelab.feedback_images import MAX_IMAGE_BYTES, ImageSource
-from gradelab.feedback_page import page
+from gradelab.feedback.images import MAX_IMAGE_BYTES, ImageSource
+from gradelab.feedback.page import page
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"

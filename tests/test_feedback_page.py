@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from gradelab.feedback_page import CSP, not_graded_page, page
+from gradelab.feedback.page import CSP, not_graded_page, page
 from gradelab.grading.nbgrader_step import RESULTS_KEY
 
 ATTACKS = [

@@ -9,7 +9,7 @@ import pytest
 from gradelab import nbgrader_commands
 from gradelab.autograde.gradebook_writer import GradebookWriter, open_gradebook
 from gradelab.course import Course
-from gradelab.feedback_policy import policy_lines
+from gradelab.feedback.policy import policy_lines
 from gradelab.grading.submission import GradedNotebook, GradedSubmission
 from gradelab.selftest import scratch_course
 

@@ -7,7 +7,7 @@ import pytest
 
 from gradelab.course import Course
 from gradelab.errors import AssignmentError
-from gradelab.samples import samples
+from gradelab.selftest.samples import samples
 
 
 @pytest.fixture(scope="module")

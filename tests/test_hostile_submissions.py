@@ -19,9 +19,10 @@ import pytest
 from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
 from gradelab.course import Course
-from gradelab.samples import Sample, listed_samples, place_samples, samples, submission_notebook
+from gradelab.grading.sample_submission import Sample, submission_notebook
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import listed_samples, place_samples, samples
 
 HERE = Path(__file__).resolve().parent
 #: Folder names that are no student id: a CSV row forged by a comma, a spreadsheet formula,
@@ -273,7 +274,7 @@ def test_no_host_folder_holds_what_a_submission_wrote(batch):
 def test_bad_ids_are_refused_without_reaching_the_gradebook_or_the_csv(batch):
     course = batch["course"]
     assert not set(BAD_IDS) & set(batch["scores"])
-    from gradelab.exports import export_grades
+    from gradelab.exports.grades import export_grades
 
     export_grades(course, course.root / "gradebook" / "grades.csv")
     text = (course.root / "gradebook" / "grades.csv").read_text()

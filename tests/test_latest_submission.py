@@ -11,11 +11,12 @@ import pytest
 
 from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
-from gradelab.exports import export_grades
-from gradelab.gradescope import export_gradescope
-from gradelab.samples import Sample, place_samples, submission_notebook
+from gradelab.exports.grades import export_grades
+from gradelab.exports.gradescope import export_gradescope
+from gradelab.grading.sample_submission import Sample, submission_notebook
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import place_samples
 
 FORGE = """
 import gc, os

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from nbgrader.api import Gradebook
 
 from gradelab.errors import RosterError
-from gradelab.lms.canvas import write_canvas
-from gradelab.lms.grades import AssignmentGrades, match_roster
-from gradelab.lms.roster import MAX_PROBLEMS, read_roster
+from gradelab.exports.lms.canvas import write_canvas
+from gradelab.exports.lms.grades import AssignmentGrades, match_roster
+from gradelab.exports.lms.roster import MAX_PROBLEMS, read_roster
+from gradelab.exports.spreadsheet import FORMULA_STARTS
 from gradelab.scores import NOT_GRADED_YET
-from gradelab.spreadsheet import FORMULA_STARTS
 
 BIN = Path(sys.executable).parent
 CONFIG = """import os

@@ -20,11 +20,12 @@ from gradelab.autograde.run import autograde
 from gradelab.cli import main, score_table
 from gradelab.course import Course
 from gradelab.errors import AssignmentError
+from gradelab.grading.sample_submission import Sample
 from gradelab.report.analysis import question_reports
 from gradelab.report.submissions import read_submissions
-from gradelab.samples import Sample, manual_points, place_samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import grade_samples, scratch_course
+from gradelab.selftest.samples import manual_points, place_samples
 from gradelab.serve.feedback_release import generate
 from gradelab.similarity.comparison import compare_submissions
 

@@ -10,13 +10,14 @@ from nbgrader.preprocessors import CheckCellMetadata, OverwriteCells, OverwriteK
 
 from gradelab import nbgrader_commands
 from gradelab.grading.metadata_check import CheckCellMetadataOnce
+from gradelab.grading.sample_submission import Sample
 from gradelab.grading.source_snapshot import (
     OverwriteCellsFromSnapshot,
     OverwriteKernelspecFromSnapshot,
 )
-from gradelab.samples import Sample, place_samples, samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import Verdict, scratch_course
+from gradelab.selftest.samples import place_samples, samples
 from gradelab.symbolic.memo import remembered
 
 

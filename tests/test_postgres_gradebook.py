@@ -12,9 +12,9 @@ import pytest
 
 from gradelab import nbgrader_commands
 from gradelab.course import Course
-from gradelab.samples import place_samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import Verdict, scratch_course
+from gradelab.selftest.samples import place_samples
 
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 BIN = Path(sys.executable).parent

@@ -17,11 +17,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 from playwright.sync_api import expect
 from test_browser import SCREENSHOTS, page  # noqa: F401 - the Chromium page fixture
 
-from gradelab.question_titles import titles_in
+from gradelab.feedback.question_titles import titles_in
+from gradelab.grading.sample_submission import Sample
 from gradelab.quiz.draw import draw, key_text
 from gradelab.quiz.spec import read_quiz
-from gradelab.samples import Sample, place_samples
 from gradelab.selftest import scratch_course, selftest, verdict_table, verdicts_data
+from gradelab.selftest.samples import place_samples
 
 QUIZ = "words"
 QUIZ_TOML = """\

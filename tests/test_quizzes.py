@@ -16,12 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nbclient import NotebookClient
 
+from gradelab.grading.sample_submission import Sample
 from gradelab.quiz.draw import draw, typed
 from gradelab.quiz.judge import judge
 from gradelab.quiz.spec import QuizError, read_quiz
-from gradelab.samples import Sample, place_samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import place_samples
 from gradelab.student import CheckFailed, load_quiz
 
 QUIZ = "quick"
@@ -65,6 +66,7 @@ def answer_cells(student_id: str, answers: dict[str, str]) -> dict[str, str]:
 def test_release_builds_one_cell_per_answer_and_keeps_the_quiz_file_back(quick):
     folder = quick.release_folder(QUIZ)
     assert sorted(p.name for p in folder.iterdir()) == ["quick.ipynb", "quiz.json"]
+    assert [p.name for p in quick.source_folder(QUIZ).iterdir()] == ["quiz.toml"]
     notebook = nbformat.read(folder / "quick.ipynb", as_version=4)
     answers = {
         cell.metadata.nbgrader["grade_id"]: cell.source

@@ -8,13 +8,13 @@ import pytest
 
 from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
-from gradelab.feedback import write_feedback
-from gradelab.gradescope import export_gradescope
+from gradelab.exports.gradescope import export_gradescope
+from gradelab.feedback.write import write_feedback
 from gradelab.grading.nbgrader_step import RESULTS_KEY
 from gradelab.report import build_report
-from gradelab.samples import place_samples, samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import place_samples, samples
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,10 @@ import pytest
 from exchange_student import ExchangeStudent, sample_text
 from serving import serve_course, serving, status, wait_until
 
-from gradelab.samples import Sample, samples
+from gradelab.grading.sample_submission import Sample
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import samples
 
 LATE_BY = timedelta(days=2, hours=1)
 DUE_IN = 30  # seconds after the service starts, for the test of feedback before the due date

@@ -26,9 +26,9 @@ from exchange_student import sample_text
 from lab_answers import LAB_SETTINGS, RIGHT
 from serving import serve_course, serving, status, wait_until
 
-from gradelab.samples import samples
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import samples
 
 #: Students on a quiet machine, as the goal of feedback within seconds is set for: the
 #: service's, the students' and the browser's processes, not those of other tests.

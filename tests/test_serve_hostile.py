@@ -20,9 +20,10 @@ from nested_folders import make_nested, remove_nested
 from serving import Serving, serve_course, status, wait_until
 
 from gradelab.course import Course
-from gradelab.samples import Sample, samples
+from gradelab.grading.sample_submission import Sample
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import samples
 
 pytestmark = pytest.mark.slow
 BROKEN = "\n\ndef test_broken(student):\n    assert undefined_name\n"

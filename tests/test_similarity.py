@@ -21,9 +21,10 @@ from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
 from gradelab.course import Course
 from gradelab.errors import CourseError
-from gradelab.samples import Sample, listed_samples, place_samples, submission_notebook
+from gradelab.grading.sample_submission import Sample, submission_notebook
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import listed_samples, place_samples
 from gradelab.similarity.answers import OTHER_CODE, read_release
 from gradelab.similarity.command import DEFAULT_THRESHOLD, report_path
 from gradelab.similarity.comparison import compare_submissions

@@ -24,7 +24,7 @@ from test_similarity import ASSIGNMENT, PageText, place, released_notebook
 
 from gradelab.autograde.intake import Refused
 from gradelab.course import Course
-from gradelab.feedback_page import CSP
+from gradelab.feedback.page import CSP
 from gradelab.selftest import scratch_course
 from gradelab.similarity.answers import (
     MAX_CELL_CHARS,

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from gradelab.grading.grade_notebook import is_test_cell
-from gradelab.samples import Sample, submission_notebook
+from gradelab.grading.sample_submission import Sample, submission_notebook
 
 ASSIGNMENTS = ("gradients", "mse_gradient", "update_step", "learning_rate", "sgd_logistic")
 

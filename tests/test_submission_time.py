@@ -14,8 +14,9 @@ from serving import exchange_step, serve_course
 
 from gradelab.autograde.run import AutogradeRun, sort_submissions
 from gradelab.course import Course
-from gradelab.samples import Sample, place_samples
+from gradelab.grading.sample_submission import Sample
 from gradelab.selftest import scratch_course
+from gradelab.selftest.samples import place_samples
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "mse_gradient"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gradelab.samples import Sample, submission_notebook
+from gradelab.grading.sample_submission import Sample, submission_notebook
 
 BIN = Path(sys.executable).parent
 ASSIGNMENT = "mse_gradient"

@@ -4,10 +4,10 @@ The scratch course is the course itself, as its workers see it, with two things 
 the gradebook, a copy of every row (from SQLite or PostgreSQL) in a SQLite file of the
 scratch, and the ``autograded/`` folder. Its ``nbgrader_config.py`` loads the course's own
 settings, then points at those; the source, release and submitted folders are the course's,
-only read. The hidden suite and the reference are copied as they are, and the course secret
-with them, so each student gets the same numbers as in the real run. The run is the real
-one, to the end, in there; then the scratch is removed. Nothing of the course changes:
-neither the gradebook's bytes, nor ``autograded/``, nor ``feedback/``.
+only read. The hidden suite, the reference and a quiz alone's notebook are copied as they
+are, and the course secret with them, so each student gets the same numbers as in the real
+run. The run is the real one, to the end, in there; then the scratch is removed. Nothing of
+the course changes: neither the gradebook's bytes, nor ``autograded/``, nor ``feedback/``.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from gradelab.autograde.run import AutogradeRun, Interrupted, autograde
 from gradelab.autograde.score_changes import ScoreChange, score_changes, standings
 from gradelab.course import CONFIG_FILE, SECRET_FILE, Course
 from gradelab.errors import CourseError
-from gradelab.results import read_results
+from gradelab.feedback.results import read_results
 from gradelab.scores import assignment_scores
 
-INSTRUCTOR_PARTS = ("autograder", "solutions")
+INSTRUCTOR_PARTS = ("autograder", "solutions", "build/quiz_source")
 SCRATCH_CONFIG = '''"""A dry run's scratch course: the course's own settings, with the gradebook and
 autograded/ here."""
 

@@ -28,9 +28,9 @@ from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy.engine import Connection
 
 from gradelab.course import Course
+from gradelab.course.policy import utc
 from gradelab.errors import CourseError
 from gradelab.grading.submission import GradedNotebook, GradedSubmission
-from gradelab.policy import utc
 from gradelab.scores import NOT_GRADED, NOT_GRADED_YET
 from gradelab.text import one_line
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gradelab.results import SubmissionResults
+from gradelab.feedback.results import SubmissionResults
 from gradelab.scores import SubmissionScore
 from gradelab.text import printable
 

@@ -26,7 +26,7 @@ from gradelab.grading.plugin import GradingPlugin, Outcome, load_reference
 from gradelab.grading.public_modules import public_modules
 from gradelab.quiz.grading import TESTS as QUIZ_TESTS
 from gradelab.quiz.grading import QuizTests
-from gradelab.quiz.release import QUIZ_FILE, course_quiz
+from gradelab.quiz.in_course import QUIZ_FILE, course_quiz
 from gradelab.sandbox.session import Session
 
 UNUSED_PYTEST_PLUGINS = (

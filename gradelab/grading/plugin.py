@@ -215,7 +215,8 @@ class GradingPlugin:
         config.addinivalue_line("markers", MARKER)
         config.addinivalue_line("markers", "title(text): the test's title in the feedback")
         config.addinivalue_line(
-            "markers", "public: its result is shown before the due date (see gradelab.policy)"
+            "markers",
+            "public: its result is shown before the due date (see gradelab.course.policy)",
         )
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:

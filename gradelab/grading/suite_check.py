@@ -19,7 +19,7 @@ from gradelab.errors import AssignmentError
 from gradelab.grading.grade_notebook import cell_name, grade_notebook, is_test_cell
 from gradelab.grading.hidden_suite import uses_hidden_suite
 from gradelab.grading.nbgrader_mode import run_like_nbgrader
-from gradelab.samples import Sample, submission_notebook
+from gradelab.grading.sample_submission import Sample, submission_notebook
 from gradelab.sandbox.limits import Limits
 
 REFERENCE = Sample("reference", None, "the reference solution")

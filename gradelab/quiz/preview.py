@@ -15,12 +15,12 @@ import sympy
 
 from gradelab.course import Course
 from gradelab.errors import CourseError
-from gradelab.feedback_page import STYLE, html_document
-from gradelab.markup import escaped, markdown_html, math_to_mathml
+from gradelab.feedback.page import STYLE, html_document
 from gradelab.quiz.draw import Values, draw, question_text, shown, typed
-from gradelab.quiz.release import course_quiz
+from gradelab.quiz.in_course import course_quiz
 from gradelab.quiz.spec import Question
 from gradelab.symbolic import ParseError, parse
+from gradelab.text.markup import escaped, markdown_html, math_to_mathml
 
 PREVIEW_STYLE = (
     STYLE

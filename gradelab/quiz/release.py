@@ -1,6 +1,6 @@
 """Releasing an assignment that has a ``quiz.toml``: the quiz checked and, for a quiz alone,
-its notebook made, then nbgrader's own release, then the quiz's public part (``quiz.json``)
-written into the release.
+its notebook made (in ``build/quiz_source/``, never in ``source/``), then nbgrader's own
+release, then the quiz's public part (``quiz.json``) written into the release.
 
 ``AnswerTemplates`` is the nbgrader step (in ``c.GenerateAssignment.preprocessors``, after
 ``ClearSolutions``) that gives each quiz answer cell its one-line template in the release.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import shutil
 
 import nbformat
 from nbformat import NotebookNode
@@ -17,12 +18,11 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from gradelab.course import Course
 from gradelab.errors import AssignmentError, CourseError
+from gradelab.quiz.in_course import QUIZ_FILE, course_quiz
 from gradelab.quiz.notebook import TEMPLATE_KEY, is_generated, quiz_notebook
-from gradelab.quiz.spec import Quiz, read_quiz
+from gradelab.quiz.spec import Quiz
 from gradelab.quiz.validate import problem_lines, validate, variant_problems
 from gradelab.student.quiz import PUBLIC_FILE
-
-QUIZ_FILE = "quiz.toml"
 
 
 class AnswerTemplates(NbGraderPreprocessor):
@@ -34,14 +34,6 @@ class AnswerTemplates(NbGraderPreprocessor):
         if isinstance(template, str):
             cell.source = template
         return cell, resources
-
-
-def course_quiz(course: Course, assignment: str) -> Quiz | None:
-    """The assignment's quiz, checked; None when it has no ``quiz.toml``."""
-    path = course.source_folder(assignment) / QUIZ_FILE
-    if not path.is_file():
-        return None
-    return read_quiz(path)
 
 
 def prepare(course: Course, assignment: str) -> Quiz | None:
@@ -66,19 +58,33 @@ def prepare(course: Course, assignment: str) -> Quiz | None:
             )
         )
     (folder / PUBLIC_FILE).unlink(missing_ok=True)  # where earlier releases wrote it
+    made = course.quiz_source_folder(assignment)
+    shutil.rmtree(made, ignore_errors=True)
     notebook_path = folder / f"{assignment}.ipynb"
-    others = [p for p in course.source_notebooks(assignment) if p != notebook_path]
-    if not others and (not notebook_path.exists() or is_generated(nbformat.read(notebook_path, 4))):
-        built = [q.id for q in quiz.questions if q.form == "sympy"]
-        if built:
-            raise AssignmentError(
-                f"{folder / QUIZ_FILE}: question '{built[0]}' is built with sympy "
-                '(form = "sympy"): that needs a notebook of your own, where the student builds '
-                f"it, beside the quiz ({notebook_path.name})"
-            )
-        notebook = quiz_notebook(quiz, course.course_id, assignment)
-        notebook_path.write_text(nbformat.writes(notebook))
+    if notebook_path.exists() and is_generated(nbformat.read(notebook_path, 4)):
+        notebook_path.unlink()  # where earlier releases made it
+    if course.source_notebooks(assignment):
+        return quiz
+    built = [q.id for q in quiz.questions if q.form == "sympy"]
+    if built:
+        raise AssignmentError(
+            f"{folder / QUIZ_FILE}: question '{built[0]}' is built with sympy "
+            '(form = "sympy"): that needs a notebook of your own, where the student builds '
+            f"it, beside the quiz ({notebook_path.name})"
+        )
+    shutil.copytree(folder, made, symlinks=True)
+    notebook = quiz_notebook(quiz, course.course_id, assignment)
+    (made / notebook_path.name).write_text(nbformat.writes(notebook))
     return quiz
+
+
+def source_option(course: Course, assignment: str) -> list[str]:
+    """The option of nbgrader's ``generate_assignment`` that makes it read a quiz alone from
+    where its notebook was made (none for an assignment with notebooks of its own)."""
+    if sorted(course.source_folder(assignment).glob("*.ipynb")):
+        return []
+    made = course.quiz_source_folder(assignment).parent.relative_to(course.root)
+    return [f"--CourseDirectory.source_directory={made}"]
 
 
 def write_public(course: Course, assignment: str, quiz: Quiz) -> None:

@@ -10,11 +10,12 @@ import json
 import nbformat
 
 from gradelab.course import Course
+from gradelab.grading.sample_submission import Sample
 from gradelab.quiz.draw import draw, typed
+from gradelab.quiz.in_course import course_quiz
 from gradelab.quiz.judge import judge
 from gradelab.quiz.notebook import is_generated
 from gradelab.quiz.spec import Question, Quiz
-from gradelab.samples import Sample
 
 KEY_STUDENTS = ("student000", "student001", "student002")
 
@@ -98,7 +99,6 @@ def quiz_samples(quiz: Quiz, course_id: str, assignment: str) -> list[Sample]:
 
 def generated_samples(course: Course, assignment: str) -> list[Sample]:
     """The quiz samples of an assignment whose notebook is made from its ``quiz.toml``."""
-    from gradelab.quiz.release import course_quiz
 
     quiz = course_quiz(course, assignment)
     notebooks = course.source_notebooks(assignment)

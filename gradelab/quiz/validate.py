@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gradelab.course import Course
 from gradelab.quiz.draw import Values, draw, readable, shown, typed
+from gradelab.quiz.in_course import course_quiz
 from gradelab.quiz.judge import judge
 from gradelab.quiz.spec import Question, Quiz, QuizError
 from gradelab.sandbox.wire import SympyText
@@ -115,7 +116,6 @@ def variant_problems(
 
 def quiz_problems(course: Course, assignment: str) -> list[VariantProblem]:
     """The problems of an assignment's quiz for many students' numbers (none without one)."""
-    from gradelab.quiz.release import course_quiz
 
     quiz = course_quiz(course, assignment)
     return [] if quiz is None else variant_problems(quiz, course.course_id, assignment)[1]
@@ -124,7 +124,6 @@ def quiz_problems(course: Course, assignment: str) -> list[VariantProblem]:
 def quiz_variants(course: Course, assignment: str, students: int = STUDENTS) -> tuple[bool, str]:
     """For an assignment with a quiz: whether the numbers of many students all work, and the
     lines saying so ("" when it has no quiz)."""
-    from gradelab.quiz.release import course_quiz
 
     quiz = course_quiz(course, assignment)
     if quiz is None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from gradelab.feedback_page import CSP
+from gradelab.feedback.page import CSP
 from gradelab.report.analysis import QuestionReport
 from gradelab.report.charts import Bin, bar_chart_svg, score_bins
 from gradelab.report.items import DISCRIMINATION_BELOW, HARD_BELOW, MIN_SUBMISSIONS

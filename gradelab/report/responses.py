@@ -180,7 +180,7 @@ def question_responses(
 
 def response_analysis(course: Course, record: AssignmentRecord) -> list[QuestionResponses]:
     """The response analysis of an assignment's quiz (none without a quiz)."""
-    from gradelab.quiz.release import course_quiz
+    from gradelab.quiz.in_course import course_quiz
 
     quiz = course_quiz(course, record.assignment)
     if quiz is None:

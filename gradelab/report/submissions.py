@@ -5,7 +5,7 @@ Scores come from nbgrader's gradebook, the one place they are kept, through
 scores gradelab records there. From the gradebook too: the automatic comment nbgrader gives
 an answer cell left as released ("No response."), how late a submission is (its time against
 the due date, with any extension) and its late penalty. Each test's outcome and the notes on
-the whole submission come from the autograded notebooks (``gradelab.results``). Everything
+the whole submission come from the autograded notebooks (``gradelab.feedback.results``). Everything
 read there is checked and bounded: one damaged record is reported, and the rest of the
 report is still made.
 """
@@ -22,10 +22,10 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
 
 from gradelab.course import Course
+from gradelab.feedback.question_titles import question_titles
+from gradelab.feedback.results import SubmissionResults, read_results
 from gradelab.grading.grade_notebook import cell_name, nbgrader_meta
-from gradelab.question_titles import question_titles
 from gradelab.report.problems import Problem, problems_of
-from gradelab.results import SubmissionResults, read_results
 from gradelab.scores import SubmissionScore, assignment_scores
 from gradelab.text import one_line
 
@@ -57,7 +57,7 @@ class RecordedTest:
 
 @dataclass(frozen=True)
 class Question:
-    """A grade cell: its grade id, points and title (``gradelab.question_titles``)."""
+    """A grade cell: its grade id, points and title (``gradelab.feedback.question_titles``)."""
 
     name: str
     points: float

@@ -24,7 +24,7 @@ from nbgrader.exchange.default.exchange import Exchange
 from nbgrader.utils import notebook_hash
 
 from gradelab.course import Course
-from gradelab.feedback_page import not_graded_page
+from gradelab.feedback.page import not_graded_page
 from gradelab.serve.snapshot import SECRET, TIMESTAMP
 
 PAGE_MODE = 0o644  # readable by its name only: the feedback folder cannot be listed

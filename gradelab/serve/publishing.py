@@ -21,8 +21,8 @@ from nbgrader.coursedir import CourseDirectory
 from gradelab.autograde.autograded_folder import AutogradedWriter
 from gradelab.autograde.intake import screen
 from gradelab.course import Course
-from gradelab.feedback_page import not_graded_page
-from gradelab.feedback_page import page as feedback_page
+from gradelab.feedback.page import not_graded_page
+from gradelab.feedback.page import page as feedback_page
 from gradelab.grading.submission import GradedSubmission
 from gradelab.serve import feedback_release, inbox, snapshot
 

@@ -42,15 +42,14 @@ from pathlib import Path
 from gradelab.autograde.intake import Refused
 from gradelab.autograde.pool import Graded
 from gradelab.course import Course
+from gradelab.course.policy import when
 from gradelab.errors import AssignmentError, CourseError
-from gradelab.feedback_page import html_document
-from gradelab.feedback_policy import policy_lines
+from gradelab.feedback.page import html_document
+from gradelab.feedback.policy import policy_lines
 from gradelab.grading.hidden_suite import suite_version
 from gradelab.grading.nbgrader_step import sandbox_limits
 from gradelab.grading.submission import GradedSubmission
 from gradelab.grading.suite_check import check_hidden_suite
-from gradelab.markup import escaped
-from gradelab.policy import when
 from gradelab.serve import feedback_release, inbox, publishing
 from gradelab.serve.ledger import Held, Ledger, Row
 from gradelab.serve.lock import service_lock
@@ -60,6 +59,7 @@ from gradelab.serve.snapshot import NotTheirs, NotYet, taken_secret
 from gradelab.serve.tasks import Tasks
 from gradelab.serve.workers import ServeWorkers
 from gradelab.text import printable
+from gradelab.text.markup import escaped
 
 log = logging.getLogger("gradelab.serve")
 POLL_SECONDS = 0.1

@@ -13,7 +13,7 @@ import statistics
 from datetime import UTC, datetime
 
 from gradelab.course import Course
-from gradelab.policy import when
+from gradelab.course.policy import when
 from gradelab.serve.ledger import Ledger, Row
 from gradelab.serve.lock import running_service
 from gradelab.text import printable

@@ -12,12 +12,12 @@ from __future__ import annotations
 import html
 import math
 
-from gradelab.feedback_page import html_document
-from gradelab.markup import escaped
+from gradelab.feedback.page import html_document
 from gradelab.similarity.answers import MAX_CELL_CHARS
 from gradelab.similarity.comparison import Comparison
 from gradelab.similarity.fingerprints import NOISE_CHARS
 from gradelab.similarity.pairs import Pair
+from gradelab.text.markup import escaped
 
 BANDS = 10
 STYLE = """

@@ -28,4 +28,4 @@ c.Autograde.autograde_preprocessors = [  # noqa: F821
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # Feedback pages: student text escaped and sanitized, no script, the assignment's images.
-c.GenerateFeedback.exporter_class = "gradelab.feedback_page.FeedbackPage"  # noqa: F821
+c.GenerateFeedback.exporter_class = "gradelab.feedback.page.FeedbackPage"  # noqa: F821

@@ -22,16 +22,17 @@ from gradelab import nbgrader_commands
 from gradelab.autograde.run import autograde
 from gradelab.course import CONFIG_FILE, Course
 from gradelab.errors import GradelabError
+from gradelab.grading.sample_submission import Sample
 from gradelab.manual_grades import hand_graded_cells
-from gradelab.samples import Sample, manual_points, place_samples
 from gradelab.scores import SubmissionScore, assignment_scores
-from gradelab.selftest_explain import (
+from gradelab.selftest.explain import (
     CellCheck,
     checks_data,
     explain_lines,
     reference_checks,
     sample_checks,
 )
+from gradelab.selftest.samples import manual_points, place_samples
 from gradelab.text import printable
 
 COURSE_PARTS = ("source", "autograder", "solutions", CONFIG_FILE)

@@ -2,7 +2,7 @@
 
 In ``nbgrader_config.py``::
 
-    c.AssignLatePenalties.plugin_class = "gradelab.late_penalty.PercentPerDay"
+    c.AssignLatePenalties.plugin_class = "gradelab.course.late_penalty.PercentPerDay"
     c.PercentPerDay.percent = 10      # of the notebook's score, per started day late
 
 nbgrader's own plugin (``LateSubmissionPlugin``: no penalty, or zero) works as well. Either

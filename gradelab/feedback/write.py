@@ -1,5 +1,5 @@
 """Feedback for students: gradelab's page for each graded notebook (nbgrader's
-``generate_feedback`` with ``gradelab.feedback_page.FeedbackPage``), and a page with the
+``generate_feedback`` with ``gradelab.feedback.page.FeedbackPage``), and a page with the
 reason for a submission that could not be graded."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import shutil
 
 from gradelab import nbgrader_commands
 from gradelab.course import Course
-from gradelab.feedback_page import not_graded_page
+from gradelab.feedback.page import not_graded_page
 from gradelab.scores import assignment_scores
 
 

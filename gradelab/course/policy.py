@@ -13,7 +13,7 @@
     }
 
 - ``due``: the due date, with its zone: an offset (``"2026-12-04T17:00+01:00"``) or an IANA
-  zone (``"2026-12-04 17:00 Europe/Paris"``); anything else is refused (``gradelab.dates``).
+  zone (``"2026-12-04 17:00 Europe/Paris"``); anything else is refused (``gradelab.course.dates``).
   It is written into the gradebook, where nbgrader's late-submission plugin
   (``c.AssignLatePenalties.plugin_class``) and formgrader read it. Without it, the
   gradebook's own due date stands.
@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gradelab.dates import parse_moment
+from gradelab.course.dates import parse_moment
 from gradelab.errors import CourseError
 
 EVERY_ASSIGNMENT = "*"

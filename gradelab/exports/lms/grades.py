@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from nbgrader.api import Gradebook
 
 from gradelab.course import Course
-from gradelab.lms.roster import Roster, RosterEntry
+from gradelab.exports.lms.roster import Roster, RosterEntry
 from gradelab.scores import NOT_GRADED_YET
 
 

@@ -17,7 +17,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from gradelab.course import Course
 from gradelab.grading.grade_notebook import nbgrader_meta
-from gradelab.markup import escaped, markdown_html
+from gradelab.text.markup import escaped, markdown_html
 
 MAX_ANSWER = 20_000
 

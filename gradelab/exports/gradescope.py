@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from gradelab.course import Course
-from gradelab.question_titles import question_titles
-from gradelab.results import read_results
+from gradelab.feedback.question_titles import question_titles
+from gradelab.feedback.results import read_results
 from gradelab.scores import assignment_scores
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from gradelab.course import Course
-from gradelab.lms import canvas, moodle
-from gradelab.lms.grades import Matched, gradebook_grades, match_roster
-from gradelab.lms.roster import moodle_identifier, read_roster
+from gradelab.exports.lms import canvas, moodle
+from gradelab.exports.lms.grades import Matched, gradebook_grades, match_roster
+from gradelab.exports.lms.roster import moodle_identifier, read_roster
 from gradelab.text import printable
 
 LMS_NAMES = {"canvas": "Canvas", "moodle": "Moodle"}

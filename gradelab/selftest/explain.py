@@ -14,11 +14,11 @@ import nbformat
 
 from gradelab.course import Course
 from gradelab.errors import AssignmentError
+from gradelab.feedback.question_titles import question_titles
+from gradelab.feedback.results import read_results
 from gradelab.grading.grade_notebook import grade_notebook
 from gradelab.grading.nbgrader_step import sandbox_limits
-from gradelab.question_titles import question_titles
-from gradelab.results import read_results
-from gradelab.samples import Sample, submission_notebook
+from gradelab.grading.sample_submission import Sample, submission_notebook
 from gradelab.text import printable
 
 

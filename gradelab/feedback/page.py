@@ -20,12 +20,12 @@ from traitlets import default
 from traitlets.config import Config
 
 from gradelab.course import Course
-from gradelab.feedback_images import ImageSource
-from gradelab.feedback_manual import awaiting_line, hand_graded_html, is_hand_graded
-from gradelab.feedback_questions import prompt_html
+from gradelab.feedback.hand_graded import awaiting_line, hand_graded_html, is_hand_graded
+from gradelab.feedback.images import ImageSource
+from gradelab.feedback.questions import prompt_html
 from gradelab.grading.grade_notebook import is_test_cell, nbgrader_meta
 from gradelab.grading.nbgrader_step import RESULTS_KEY
-from gradelab.markup import escaped, markdown_html, sanitized
+from gradelab.text.markup import escaped, markdown_html, sanitized
 
 MAX_CODE = 20_000
 MAX_POLICY_LINES = 10
@@ -207,8 +207,8 @@ def page(
 ) -> str:
     """The feedback page of a graded notebook; ``info`` is nbgrader's resources["nbgrader"],
     ``policy`` what the course's policy says of this submission, ``shows`` what the page
-    may show now (see ``gradelab.policy``), ``images`` the assignment's, embedded in Markdown
-    cells, ``questions`` their titles and prompts (see ``gradelab.feedback_questions``) and
+    may show now (see ``gradelab.course.policy``), ``images`` the assignment's, embedded in Markdown
+    cells, ``questions`` their titles and prompts (see ``gradelab.feedback.questions``) and
     ``awaiting`` the hand-graded cells not graded yet: never the notebook's own metadata,
     which is the student's."""
     images = images or ImageSource(None)

@@ -9,8 +9,8 @@ from nbgrader.plugins import ExportPlugin
 
 from gradelab import nbgrader_commands
 from gradelab.course import Course
-from gradelab.gradescope import export_gradescope
-from gradelab.spreadsheet import write_csv
+from gradelab.exports.gradescope import export_gradescope
+from gradelab.exports.spreadsheet import write_csv
 
 COLUMNS = [
     "assignment",

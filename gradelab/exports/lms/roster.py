@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gradelab.errors import RosterError
-from gradelab.spreadsheet import FORMULA_STARTS
+from gradelab.exports.spreadsheet import FORMULA_STARTS
 from gradelab.text import is_printable_name, printable
 
 COLUMNS = {

@@ -18,7 +18,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from gradelab.course import Course
-from gradelab.policy import Policy, utc, when
+from gradelab.course.policy import Policy, utc, when
 
 SHOWN_BEFORE_DUE = {
     "public": "the results of the public tests only",

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gradelab.lms.grades import Matched, score_text
-from gradelab.spreadsheet import write_csv
+from gradelab.exports.lms.grades import Matched, score_text
+from gradelab.exports.spreadsheet import write_csv
 
 #: The roster's identifier columns, as Moodle's import page names the user fields.
 FIELD_NAMES = {"username": "Username", "idnumber": "ID number", "email": "Email address"}

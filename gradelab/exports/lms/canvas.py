@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gradelab.lms.grades import Matched, score_text
-from gradelab.lms.roster import RosterEntry
-from gradelab.spreadsheet import write_csv
+from gradelab.exports.lms.grades import Matched, score_text
+from gradelab.exports.lms.roster import RosterEntry
+from gradelab.exports.spreadsheet import write_csv
 from gradelab.text import printable
 
 STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]

@@ -16,8 +16,8 @@ from traitlets import Dict, Enum, Unicode
 from traitlets.config import Config, LoggingConfigurable
 from traitlets.config.loader import PyFileConfigLoader
 
-from gradelab.errors import CourseError
-from gradelab.policy import Policy, read_policy
+from gradelab.course.policy import Policy, read_policy
+from gradelab.errors import AssignmentError, CourseError
 
 CONFIG_FILE = "nbgrader_config.py"
 SANDBOX_STEP = "gradelab.grading.nbgrader_step.GradeInSandbox"
@@ -46,7 +46,7 @@ class Gradelab(LoggingConfigurable):
 
     policies = Dict(
         help="Grading policies per assignment ('*' for all): due, feedback_before_due, "
-        "gradings_per_hour, counts, extensions. See gradelab.policy.",
+        "gradings_per_hour, counts, extensions. See gradelab.course.policy.",
     ).tag(config=True)
 
 
@@ -102,8 +102,23 @@ class Course:
     def source_folder(self, assignment: str) -> Path:
         return self.folder("source") / assignment
 
+    def quiz_source_folder(self, assignment: str) -> Path:
+        """Where ``gradelab release`` makes a quiz alone into an nbgrader source folder: the
+        author's files and the notebook made from ``quiz.toml`` (never in ``source/``)."""
+        return self.root / "build" / "quiz_source" / assignment
+
     def source_notebooks(self, assignment: str) -> list[Path]:
-        return sorted(self.source_folder(assignment).glob("*.ipynb"))
+        """The assignment's notebooks as its author wrote them; for a quiz alone, the notebook
+        made from its ``quiz.toml`` at its release."""
+        found = sorted(self.source_folder(assignment).glob("*.ipynb"))
+        return found or sorted(self.quiz_source_folder(assignment).glob("*.ipynb"))
+
+    def source_notebook(self, assignment: str, notebook: str) -> Path:
+        """The source of ``notebook`` (its name without ``.ipynb``)."""
+        for path in self.source_notebooks(assignment):
+            if path.stem == notebook:
+                return path
+        raise AssignmentError(f"{self.source_folder(assignment)}: no notebook {notebook}.ipynb")
 
     def hidden_suite(self, assignment: str) -> Path:
         return self.root / "autograder" / assignment

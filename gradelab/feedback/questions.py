@@ -3,7 +3,7 @@
 ``QuestionsForFeedback`` is an nbgrader step of ``generate_feedback`` (in
 ``c.GenerateFeedback.preprocessors``, after ``PolicyForFeedback``): from the course's own
 files, never the student's notebook, it puts into ``resources["gradelab"]`` each question's
-title (``gradelab.question_titles``) and, for a quiz, each question's text with the graded
+title (``gradelab.feedback.question_titles``) and, for a quiz, each question's text with the graded
 student's numbers. The page shows that text where the notebook has ``quiz.show("id")``,
 above the student's answer and its verdict, with formulas as MathML.
 """
@@ -16,8 +16,8 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from gradelab.course import Course
-from gradelab.markup import markdown_html
-from gradelab.question_titles import question_titles
+from gradelab.feedback.question_titles import question_titles
+from gradelab.text.markup import markdown_html
 
 _SHOW = re.compile(r'\s*quiz\.show\(\s*["\'](?P<id>[A-Za-z][A-Za-z0-9_]*)["\']\s*\)\s*\Z')
 
@@ -25,7 +25,7 @@ _SHOW = re.compile(r'\s*quiz\.show\(\s*["\'](?P<id>[A-Za-z][A-Za-z0-9_]*)["\']\s
 def quiz_prompts(course: Course, assignment: str, student: str) -> dict[str, str]:
     """Question id -> what ``student`` was asked (Markdown), for an assignment's quiz."""
     from gradelab.quiz.draw import draw, question_text
-    from gradelab.quiz.release import course_quiz
+    from gradelab.quiz.in_course import course_quiz
 
     quiz = course_quiz(course, assignment)
     if quiz is None:
