@@ -79,6 +79,7 @@ class Step:
     row: Row
     future: Future
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    hand_digest: str | None = None  # a "hand" step: the hand grades its page is made from
 
 
 @dataclass
@@ -374,6 +375,7 @@ class Service:
                        row.assignment, False)  # fmt: skip
         else:  # "release", "told", "uncounted", "full", "hand": the student can fetch it now
             if step.kind == "hand":
+                self.hand_grades.mark(row.student, row.assignment, step.hand_digest or "")
                 log.info(
                     "released %s/%s again: a hand grade changed",
                     printable(row.student, 80),
@@ -499,7 +501,8 @@ class Service:
                 continue  # its page is still to come (made from the gradebook), or looked at again
             self.guarded(row, self.begin, "hand", row, publishing.release, self.root,
                          student, assignment, True)  # fmt: skip
-            self.hand_grades.mark(student, assignment, digest)
+            if row.name in self.steps:  # marked once the page is released (see ``finish``)
+                self.steps[row.name].hand_digest = digest
 
 
 def next_in_line(rows: list[Row]) -> set[str]:
