@@ -19,7 +19,7 @@ from pathlib import Path
 from gradelab import nbgrader_commands
 from gradelab.course import Course
 from gradelab.grading.sample_submission import Sample
-from gradelab.quiz.draw import draw, typed
+from gradelab.questions.draw import draw, typed
 from gradelab.quiz.in_course import course_quiz
 from gradelab.quiz.samples import answers, expected, keys
 from gradelab.scores import assignment_scores

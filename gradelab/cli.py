@@ -296,7 +296,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def cmd_key(args: argparse.Namespace) -> int:
-    from gradelab.quiz.draw import draw, key_text
+    from gradelab.questions.draw import draw, key_text
     from gradelab.quiz.in_course import course_quiz
 
     course = load_course(args)

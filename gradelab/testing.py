@@ -65,8 +65,9 @@ from typing import Any
 
 import numpy as np
 
+from gradelab.questions.printed import SympyText
 from gradelab.sandbox.session import StudentRaised, SubmissionError
-from gradelab.sandbox.wire import SympyText, Unsupported
+from gradelab.sandbox.wire import Unsupported
 from gradelab.student.choices import Choice
 from gradelab.symbolic import CheckResult, Mistake, check
 

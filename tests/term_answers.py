@@ -12,11 +12,11 @@ from nbgrader.api import Gradebook
 
 from gradelab.course import Course
 from gradelab.grading.sample_submission import Sample, submission_notebook
-from gradelab.quiz.draw import draw, typed
+from gradelab.questions.draw import draw, typed
+from gradelab.questions.spec import Question, Quiz
 from gradelab.quiz.in_course import course_quiz
 from gradelab.quiz.notebook import is_generated
 from gradelab.quiz.samples import answers, expected, keys
-from gradelab.quiz.spec import Question, Quiz
 from gradelab.selftest.samples import samples
 
 QUIZ_ANSWERS = ("reference", "mistaken", "blank")

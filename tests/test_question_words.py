@@ -19,8 +19,8 @@ from test_browser import SCREENSHOTS, page  # noqa: F401 - the Chromium page fix
 
 from gradelab.feedback.question_titles import titles_in
 from gradelab.grading.sample_submission import Sample
-from gradelab.quiz.draw import draw, key_text
-from gradelab.quiz.spec import read_quiz
+from gradelab.questions.draw import draw, key_text
+from gradelab.questions.spec import read_quiz
 from gradelab.selftest import scratch_course, selftest, verdict_table, verdicts_data
 from gradelab.selftest.samples import place_samples
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradelab.quiz.draw import draw
-from gradelab.quiz.judge import judge
-from gradelab.quiz.spec import Param, Question, QuizError, read_param, read_quiz
+from gradelab.questions.draw import draw
+from gradelab.questions.judge import judge
+from gradelab.questions.spec import Param, Question, QuizError, read_param, read_quiz
 
 
 def question_with(param: Param) -> Question:

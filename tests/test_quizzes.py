@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from nbclient import NotebookClient
 
 from gradelab.grading.sample_submission import Sample
-from gradelab.quiz.draw import draw, typed
-from gradelab.quiz.judge import judge
-from gradelab.quiz.spec import QuizError, read_quiz
+from gradelab.questions.draw import draw, typed
+from gradelab.questions.judge import judge
+from gradelab.questions.spec import QuizError, read_quiz
 from gradelab.scores import assignment_scores
 from gradelab.selftest import scratch_course
 from gradelab.selftest.samples import place_samples

@@ -24,7 +24,7 @@ _SHOW = re.compile(r'\s*quiz\.show\(\s*["\'](?P<id>[A-Za-z][A-Za-z0-9_]*)["\']\s
 
 def quiz_prompts(course: Course, assignment: str, student: str) -> dict[str, str]:
     """Question id -> what ``student`` was asked (Markdown), for an assignment's quiz."""
-    from gradelab.quiz.draw import draw, question_text
+    from gradelab.questions.draw import draw, question_text
     from gradelab.quiz.in_course import course_quiz
 
     quiz = course_quiz(course, assignment)

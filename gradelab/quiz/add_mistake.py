@@ -16,8 +16,8 @@ import tomlkit
 
 from gradelab.course import Course
 from gradelab.errors import AssignmentError, CourseError
+from gradelab.questions.spec import Quiz, mistake_spec
 from gradelab.quiz.in_course import QUIZ_FILE, course_quiz
-from gradelab.quiz.spec import Quiz, mistake_spec
 from gradelab.quiz.validate import problem_lines, validate, variant_problems
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from gradelab.quiz.draw import draw
-from gradelab.quiz.judge import judge
-from gradelab.quiz.spec import Question, Quiz
+from gradelab.questions.draw import draw
+from gradelab.questions.judge import judge
+from gradelab.questions.spec import Question, Quiz
 from gradelab.sandbox.session import SubmissionError
 from gradelab.student.variants import numbers_id
 from gradelab.testing import PartialCredit

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gradelab.course import Course
-from gradelab.quiz.spec import Quiz, read_quiz
+from gradelab.questions.spec import Quiz, read_quiz
 
 QUIZ_FILE = "quiz.toml"
 

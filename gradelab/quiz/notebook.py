@@ -15,8 +15,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from gradelab.cell_metadata import nbgrader_metadata
-from gradelab.quiz.draw import draw, key_text
-from gradelab.quiz.spec import Question, Quiz
+from gradelab.questions.draw import draw, key_text
+from gradelab.questions.spec import Question, Quiz
 
 GENERATED_KEY = "generated_from"
 TEMPLATE_KEY = "template"

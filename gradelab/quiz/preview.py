@@ -2,7 +2,7 @@
 it, with the key and the declared mistakes beside each question: an HTML page for the
 instructor (it holds the key: it is written under ``build/``, never released).
 
-Every number on it is drawn and worked out as grading does (``gradelab.quiz.draw``); the
+Every number on it is drawn and worked out as grading does (``gradelab.questions.draw``); the
 page is the feedback pages' kind: formulas as MathML, sanitized, offline.
 """
 
@@ -16,9 +16,9 @@ import sympy
 from gradelab.course import Course
 from gradelab.errors import CourseError
 from gradelab.feedback.page import STYLE, html_document
-from gradelab.quiz.draw import Values, draw, question_text, shown, typed
+from gradelab.questions.draw import Values, draw, question_text, shown, typed
+from gradelab.questions.spec import Question
 from gradelab.quiz.in_course import course_quiz
-from gradelab.quiz.spec import Question
 from gradelab.symbolic import ParseError, parse
 from gradelab.text.markup import escaped, markdown_html, math_to_mathml
 

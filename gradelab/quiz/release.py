@@ -18,9 +18,9 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from gradelab.course import Course
 from gradelab.errors import AssignmentError, CourseError
+from gradelab.questions.spec import Quiz
 from gradelab.quiz.in_course import QUIZ_FILE, course_quiz
 from gradelab.quiz.notebook import TEMPLATE_KEY, is_generated, quiz_notebook
-from gradelab.quiz.spec import Quiz
 from gradelab.quiz.validate import problem_lines, validate, variant_problems
 from gradelab.student.quiz import PUBLIC_FILE
 

@@ -11,11 +11,11 @@ import nbformat
 
 from gradelab.course import Course
 from gradelab.grading.sample_submission import Sample
-from gradelab.quiz.draw import draw, typed
+from gradelab.questions.draw import draw, typed
+from gradelab.questions.judge import judge
+from gradelab.questions.spec import Question, Quiz
 from gradelab.quiz.in_course import course_quiz
-from gradelab.quiz.judge import judge
 from gradelab.quiz.notebook import is_generated
-from gradelab.quiz.spec import Question, Quiz
 
 KEY_STUDENTS = ("student000", "student001", "student002")
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gradelab.course import Course
-from gradelab.quiz.draw import Values, draw, readable, shown, typed
+from gradelab.questions.draw import Values, draw, readable, shown, typed
+from gradelab.questions.judge import judge
+from gradelab.questions.printed import SympyText
+from gradelab.questions.spec import Question, Quiz, QuizError
 from gradelab.quiz.in_course import course_quiz
-from gradelab.quiz.judge import judge
-from gradelab.quiz.spec import Question, Quiz, QuizError
-from gradelab.sandbox.wire import SympyText
 from gradelab.text import printable
 
 STUDENTS = 50

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 import nbformat
 
 from gradelab.course import Course
-from gradelab.quiz.draw import draw, shown
-from gradelab.quiz.judge import exact_number
-from gradelab.quiz.spec import Question, Quiz
+from gradelab.questions.draw import draw, shown
+from gradelab.questions.judge import exact_number
+from gradelab.questions.spec import Question, Quiz
 from gradelab.report.submissions import AssignmentRecord, Submission
 from gradelab.symbolic import ParseError, check, parse
 from gradelab.symbolic.as_typed import as_typed

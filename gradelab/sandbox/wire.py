@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from gradelab.questions.printed import SympyText
+
 MAX_DEPTH = 32
 MAX_SYMPY_CHARS = 100_000
 MAX_ITEMS = 1_000_000
@@ -29,13 +31,6 @@ _generic = np.generic
 
 class WireError(ValueError):
     """Data that cannot cross the boundary: too deep, too big, or malformed."""
-
-
-class SympyText(str):
-    """A sympy object from the sandbox, as the text of sympy's printer.
-
-    It is never given to ``sympify``: ``gradelab.symbolic`` reads it with its safe parser.
-    """
 
 
 class Unsupported:

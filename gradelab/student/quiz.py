@@ -17,9 +17,9 @@ from typing import Any
 
 import sympy
 
-from gradelab.quiz.draw import draw, question_text
-from gradelab.quiz.judge import exact_number, judge
-from gradelab.quiz.spec import LETTERS, Question, Quiz, read_public
+from gradelab.questions.draw import draw, question_text
+from gradelab.questions.judge import exact_number, judge
+from gradelab.questions.spec import LETTERS, Question, Quiz, read_public
 from gradelab.student.preview import preview, show
 from gradelab.student.report import report
 from gradelab.student.variants import PRACTICE_ID, hub_user, numbers_id

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import sympy
 
-from gradelab.quiz.spec import LETTERS, Param, Question, decimals_of
+from gradelab.questions.spec import LETTERS, Param, Question, decimals_of
 from gradelab.student.variants import numbers_id, variant_rng
 from gradelab.symbolic import Parsed, ParseError, parse, sigfigs
 from gradelab.symbolic.as_typed import as_typed

@@ -17,9 +17,9 @@ from typing import Any
 
 import sympy
 
-from gradelab.quiz.draw import Values, substituted
-from gradelab.quiz.spec import LETTERS, Question
-from gradelab.sandbox.wire import SympyText
+from gradelab.questions.draw import Values, substituted
+from gradelab.questions.printed import SympyText
+from gradelab.questions.spec import LETTERS, Question
 from gradelab.symbolic import Mistake, ParseError, check, parse, sigfigs
 
 ZERO_TOLERANCE = 1e-12  # absolute, for a number whose key (or declared mistake) is 0
