@@ -316,11 +316,22 @@ def cmd_key(args: argparse.Namespace) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    from gradelab.course.variant_preview import variant_notebooks, write_variant_previews
+    from gradelab.quiz.in_course import course_quiz
     from gradelab.quiz.preview import write_preview
 
     course = load_course(args)
-    target = write_preview(course, course.require_assignment(args.quiz), args.student)
-    print(f"preview written to {target}")
+    assignment = course.require_assignment(args.assignment)
+    has_quiz = course_quiz(course, assignment) is not None
+    if not has_quiz and not variant_notebooks(course, assignment):
+        raise CourseError(
+            f"{course.source_folder(assignment)}: nothing in {assignment} differs per student "
+            "(no quiz.toml, and no answer cell sets STUDENT_ID): every student sees the same"
+        )
+    written = [write_preview(course, assignment, args.student)] if has_quiz else []
+    written += write_variant_previews(course, assignment, args.student)
+    for target in written:
+        print(f"preview written to {target}")
     return 0
 
 
@@ -429,7 +440,8 @@ COMMANDS: dict[str, tuple[Command, str, str]] = {
     ),
     "preview": (
         cmd_preview,
-        "write one student's variant of a quiz as an HTML page, with the key and mistakes",
+        "write one student's variant of a quiz (with the key and mistakes) or of an "
+        "assignment's notebook (run as them) as an HTML page",
         "gradelab preview quiz1 --student alice",
     ),
     "mistake": (
@@ -574,7 +586,9 @@ def build_parser() -> argparse.ArgumentParser:
     subs["demo"].add_argument(
         "--keep", metavar="DIR", help="make the scratch copy in DIR and leave it for a look"
     )
-    subs["preview"].add_argument("quiz", help="an assignment with a quiz.toml")
+    subs["preview"].add_argument(
+        "assignment", help="a quiz, or an assignment whose notebook sets STUDENT_ID"
+    )
     subs["preview"].add_argument("--student", required=True, help="whose variant")
     mistake = subs["mistake"]
     mistake.add_argument("action", choices=["add"])
