@@ -65,6 +65,7 @@ def test_a_new_assignment_from_the_scaffold_releases_and_passes_its_selftest(scr
     assert (scratch.release_folder("demo_question") / "checks.py").is_file()
     test = gradelab("selftest", "demo_question", cwd=scratch.root)
     assert test.returncode == 0, test.stdout + test.stderr
+    assert "Warning" not in test.stderr, test.stderr  # nbformat's MissingIDFieldWarning, say
     table = rows(test.stdout.split("demo_question\n", 1)[1])
     assert set(table) == {"reference", "blank", "sign_flipped", "power_kept", "wrong_direction"}
     assert all(row[2] == "ok" for row in table.values())
