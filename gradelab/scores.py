@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
+from nbgrader.api import MissingEntry, SubmittedAssignment
 
 from gradelab.course import Course
+from gradelab.course.gradebook import open_gradebook
 
 NOT_GRADED = "Not graded: "
 NOT_GRADED_YET = "Not graded yet: "
@@ -28,7 +29,7 @@ def assignment_scores(course: Course, assignment: str) -> dict[str, SubmissionSc
     """Each graded student's total (before any late penalty), per-cell score and late
     penalty for ``assignment``."""
     scores = {}
-    with Gradebook(course.db_url, course.course_id) as gradebook:
+    with open_gradebook(course) as gradebook:
         try:
             submissions = gradebook.find_assignment(assignment).submissions
         except MissingEntry:

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gradelab import nbgrader_commands
-from gradelab.autograde.gradebook_writer import GradebookWriter, open_gradebook
+from gradelab.autograde.gradebook_writer import GradebookWriter
 from gradelab.course import Course
+from gradelab.course.gradebook import open_gradebook
 from gradelab.feedback.policy import policy_lines
 from gradelab.grading.submission import GradedNotebook, GradedSubmission
 from gradelab.selftest import scratch_course

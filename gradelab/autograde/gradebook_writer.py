@@ -18,7 +18,6 @@ then they stand for the new submission, not flagged again. Regrading the same su
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -28,20 +27,12 @@ from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy.engine import Connection
 
 from gradelab.course import Course
+from gradelab.course.gradebook import open_gradebook
 from gradelab.course.policy import utc
 from gradelab.errors import CourseError
 from gradelab.grading.submission import GradedNotebook, GradedSubmission
 from gradelab.scores import NOT_GRADED, NOT_GRADED_YET
 from gradelab.text import one_line
-
-
-@contextmanager
-def open_gradebook(course: Course) -> Iterator[Gradebook]:
-    # nbgrader 0.9 predates SQLAlchemy 2's session warnings; they say nothing to a user.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Object of type")
-        with Gradebook(course.db_url, course.course_id) as gradebook:
-            yield gradebook
 
 
 @contextmanager

@@ -12,10 +12,11 @@ from __future__ import annotations
 import html
 
 from nbformat import NotebookNode
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from gradelab.course import Course
+from gradelab.course.gradebook import gradebook_at
 from gradelab.grading.grade_notebook import nbgrader_meta
 from gradelab.text.markup import escaped, markdown_html
 
@@ -81,7 +82,7 @@ class AwaitingGrades(NbGraderPreprocessor):
         info = resources["nbgrader"]
         awaiting: list[str] = []
         course_id = Course.from_config(self.config).course_id
-        with Gradebook(info["db_url"], course_id) as gradebook:
+        with gradebook_at(info["db_url"], course_id) as gradebook:
             try:
                 notebook = gradebook.find_submission_notebook(
                     info["notebook"], info["assignment"], info["student"]

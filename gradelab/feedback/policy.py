@@ -14,10 +14,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from nbformat import NotebookNode
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from gradelab.course import Course
+from gradelab.course.gradebook import gradebook_at
 from gradelab.course.policy import Policy, utc, when
 
 SHOWN_BEFORE_DUE = {
@@ -90,7 +91,7 @@ class PolicyForFeedback(NbGraderPreprocessor):
         policy = course.policy(info["assignment"])
         student = info["student"]
         submitted = due = recorded = None
-        with Gradebook(info["db_url"], course.course_id) as gradebook:
+        with gradebook_at(info["db_url"], course.course_id) as gradebook:
             try:
                 submission = gradebook.find_submission(info["assignment"], student)
                 submitted = utc(submission.timestamp) if submission.timestamp else None

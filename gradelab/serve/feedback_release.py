@@ -24,6 +24,7 @@ from nbgrader.exchange.default.exchange import Exchange
 from nbgrader.utils import notebook_hash
 
 from gradelab.course import Course
+from gradelab.course.gradebook import open_gradebook
 from gradelab.feedback.page import not_graded_page
 from gradelab.serve.snapshot import SECRET, TIMESTAMP
 
@@ -61,9 +62,7 @@ def write_not_graded(course: Course, student: str, assignment: str, reason: str)
 
 
 def course_max_score(course: Course, assignment: str) -> float:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(course.db_url, course.course_id) as gradebook:
+    with open_gradebook(course) as gradebook:
         return float(gradebook.find_assignment(assignment).max_score)
 
 

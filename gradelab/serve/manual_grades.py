@@ -23,12 +23,12 @@ from nbgrader.api import (
     Assignment,
     Comment,
     Grade,
-    Gradebook,
     SubmittedAssignment,
     SubmittedNotebook,
 )
 
 from gradelab.course import Course
+from gradelab.course.gradebook import open_gradebook
 
 #: How often the gradebook is read for changed hand grades, at most.
 CHECK_SECONDS = 2.0
@@ -50,7 +50,7 @@ def hand_grade_states(course: Course, assignments: list[str]) -> dict[Key, HandG
     """Per submission of ``assignments``, what a grader sets in formgrader."""
     values: dict[Key, list[str]] = {}
     graded: set[Key] = set()
-    with Gradebook(course.db_url, course.course_id) as gradebook:
+    with open_gradebook(course) as gradebook:
         # what a grader sets, not the flags grading raises and lowers (a regrade, a retry)
         grades = (Grade.cell_id, Grade.manual_score, Grade.extra_credit)
         comments = (Comment.cell_id, Comment.manual_comment)

@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from nbgrader.api import MissingEntry
 
-from gradelab.autograde.gradebook_writer import GradebookWriter, open_gradebook
+from gradelab.autograde.gradebook_writer import GradebookWriter
 from gradelab.course import Course
+from gradelab.course.gradebook import open_gradebook
 from gradelab.grading.submission import GradedSubmission
 from gradelab.serve.ledger import Ledger, Row
 from gradelab.text import one_line
