@@ -101,6 +101,8 @@ def test_a_stopped_run_is_finished_by_the_next_one(course, stop, sandbox_process
 
 RECORD_WITH_CTRL_C = """
 import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, where a job
+# started in the background (``make test &``) would otherwise inherit SIGINT ignored
 from gradelab.autograde.autograded_folder import AutogradedWriter
 from gradelab.autograde.gradebook_writer import GradebookWriter
 from gradelab.autograde.run import Recorder

@@ -1,6 +1,6 @@
 """``gradelab serve`` grades a student's submissions of an assignment in the order they made
-them, one at a time, and never while an earlier one may still be being copied: so the hourly
-limit always holds the latest ones."""
+them, one at a time, and never while another of theirs is still being copied, placed or
+told: so the hourly limit always holds the latest ones, and no page is lost to the next."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def working_rows(draw) -> list[Row]:
     """Unfinished rows of a few students and assignments, seen and submitted in any order."""
     rows = []
     for k in range(draw(st.integers(0, 12))):
-        state = draw(st.sampled_from(["arrived", "snapshotted", "graded", "recorded"]))
+        state = draw(st.sampled_from(["arrived", "snapshotted", "graded", "recorded", "refused"]))
         submitted = draw(st.integers(0, 5)) if state != "arrived" else None
         rows.append(
             replace(
@@ -49,8 +49,8 @@ def test_only_the_first_submitted_of_a_students_snapshotted_ones_is_next(rows):
         mine = [r for r in rows if (r.student, r.assignment) == pair]
         picked = [r for r in mine if r.name in chosen]
         waiting = [r for r in mine if r.state == "snapshotted"]
-        being_copied = any(r.state in ("arrived", "graded") for r in mine)
-        if being_copied or not waiting:
+        under_way = any(r.state != "snapshotted" for r in mine)
+        if under_way or not waiting:
             assert picked == []
             continue
         assert len(picked) == 1 and picked[0].state == "snapshotted"

@@ -507,9 +507,11 @@ class Service:
 
 def next_in_line(rows: list[Row]) -> set[str]:
     """Per student and assignment, the snapshotted submission to grade next: the first one
-    submitted, once none of theirs is still being copied. A student's submissions are graded
-    in the order they made them, so the hourly limit holds the latest ones."""
-    taking = {(r.student, r.assignment) for r in rows if r.state in ("arrived", "graded")}
+    submitted, once every other unfinished one of theirs (``rows``: the unfinished rows) is
+    snapshotted too, none still being copied, placed or told. A student's submissions are
+    graded in the order they made them, so the hourly limit holds the latest ones, and each
+    one's page is released before the next one replaces it in the course's folders."""
+    taking = {(r.student, r.assignment) for r in rows if r.state != "snapshotted"}
     first: dict[tuple[str | None, str | None], Row] = {}
     for row in rows:
         pair = (row.student, row.assignment)
