@@ -199,6 +199,31 @@ def test_serve_releases_the_page_again_once_a_grader_scores_the_essay(course, tm
             service.wait_for_log("released dana/learning_rate again: a hand grade changed")
 
 
+def test_a_page_whose_release_again_failed_is_released_once_it_can_be(course, tmp_path):
+    with scratch_course(course) as scratch:
+        serve_course(scratch, tmp_path / "exchange", {ASSIGNMENT: {}}, [ASSIGNMENT])
+        with serving(scratch, tmp_path / "serve.log") as service:
+            eve = ExchangeStudent("eve", tmp_path / "eve", tmp_path / "exchange", scratch.course_id)
+            eve.answer(
+                ASSIGNMENT, ASSIGNMENT, sample_text(scratch, ASSIGNMENT, Sample("eve", None, ""))
+            )
+            eve.submit(ASSIGNMENT)
+            eve.wait_for_feedback(ASSIGNMENT, seconds=60)
+            service.wait_for_log("released eve+")
+            made = scratch.feedback_folder("eve", ASSIGNMENT)
+            moved = made.with_name("moved")
+            made.rename(moved)
+            made.write_text("in the way: the page cannot be made here")
+            grade_by_hand(scratch, "eve", ESSAY, 2, COMMENT)
+            service.wait_for_log("handling eve+")  # the release again failed, and was logged
+            made.unlink()
+            moved.rename(made)
+            eve.wait_for_feedback(
+                ASSIGNMENT, seconds=60, settled=lambda pages: COMMENT in pages[0].read_text()
+            )
+            service.wait_for_log("released eve/learning_rate again: a hand grade changed")
+
+
 def test_a_course_that_keeps_hand_grades_keeps_them_for_a_resubmission(course):
     with scratch_course(course) as scratch:
         config = scratch.root / "nbgrader_config.py"
