@@ -107,10 +107,14 @@ class Course:
         author's files and the notebook made from ``quiz.toml`` (never in ``source/``)."""
         return self.root / "build" / "quiz_source" / assignment
 
+    def authored_notebooks(self, assignment: str) -> list[Path]:
+        """The notebooks the author put in ``source/<assignment>/`` (none for a quiz alone)."""
+        return sorted(self.source_folder(assignment).glob("*.ipynb"))
+
     def source_notebooks(self, assignment: str) -> list[Path]:
         """The assignment's notebooks as its author wrote them; for a quiz alone, the notebook
         made from its ``quiz.toml`` at its release."""
-        found = sorted(self.source_folder(assignment).glob("*.ipynb"))
+        found = self.authored_notebooks(assignment)
         return found or sorted(self.quiz_source_folder(assignment).glob("*.ipynb"))
 
     def source_notebook(self, assignment: str, notebook: str) -> Path:

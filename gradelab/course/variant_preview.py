@@ -48,7 +48,7 @@ def variant_notebooks(course: Course, assignment: str) -> list[Path]:
     """The author's notebooks of ``assignment`` in which an answer cell sets ``STUDENT_ID``."""
     return [
         path
-        for path in sorted(course.source_folder(assignment).glob("*.ipynb"))
+        for path in course.authored_notebooks(assignment)
         if any(
             cell.cell_type == "code" and is_answer_cell(cell) and sets_student_id(cell.source)
             for cell in nbformat.read(path, as_version=4).cells

@@ -63,7 +63,7 @@ def prepare(course: Course, assignment: str) -> Quiz | None:
     notebook_path = folder / f"{assignment}.ipynb"
     if notebook_path.exists() and is_generated(nbformat.read(notebook_path, 4)):
         notebook_path.unlink()  # where earlier releases made it
-    if course.source_notebooks(assignment):
+    if course.authored_notebooks(assignment):
         return quiz
     built = [q.id for q in quiz.questions if q.form == "sympy"]
     if built:
@@ -81,7 +81,7 @@ def prepare(course: Course, assignment: str) -> Quiz | None:
 def source_option(course: Course, assignment: str) -> list[str]:
     """The option of nbgrader's ``generate_assignment`` that makes it read a quiz alone from
     where its notebook was made (none for an assignment with notebooks of its own)."""
-    if sorted(course.source_folder(assignment).glob("*.ipynb")):
+    if course.authored_notebooks(assignment):
         return []
     made = course.quiz_source_folder(assignment).parent.relative_to(course.root)
     return [f"--CourseDirectory.source_directory={made}"]
