@@ -22,8 +22,8 @@ c.GenerateFeedback.preprocessors = [
     "gradelab.feedback.hand_graded.AwaitingGrades",
 ]
 
-# Grading policies per assignment ("*": all of them). See gradelab/course/policy.py and docs/deploy.md:
-# due, feedback_before_due ("everything", "public", "score"), gradings_per_hour,
+# Grading policies per assignment ("*": all of them). See gradelab/course/policy.py and
+# docs/deploy.md: due, feedback_before_due ("everything", "public", "score"), gradings_per_hour,
 # counts ("last", "best"), extensions ({"student": "48h"}).
 c.Gradelab.policies = {
     "*": {"counts": "last"},

@@ -13,6 +13,7 @@ import pytest
 from exchange_student import ExchangeStudent, sample_text
 from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
+from nbgrader.preprocessors import GetGrades
 from serving import serve_course, serving
 
 from gradelab import nbgrader_commands
@@ -20,6 +21,7 @@ from gradelab.autograde.run import autograde
 from gradelab.cli import main, score_table
 from gradelab.course import Course
 from gradelab.errors import AssignmentError
+from gradelab.feedback.grades import GradesAtOnce
 from gradelab.grading.sample_submission import Sample
 from gradelab.report.analysis import question_reports
 from gradelab.report.submissions import read_submissions
@@ -245,3 +247,39 @@ def test_a_course_that_keeps_hand_grades_keeps_them_for_a_resubmission(course):
         page = page_of(scratch, "ann")
         assert f"{ESSAY}: 1.5 of 2 points" in page and COMMENT in page
         assert "awaiting grading" not in page
+
+
+def read_grades(course, step, student: str):
+    """The autograded notebook of ``student`` and its resources, after the step ``step``."""
+    path = course.autograded_folder(student, ASSIGNMENT) / f"{ASSIGNMENT}.ipynb"
+    resources = {
+        "nbgrader": {
+            "student": student,
+            "assignment": ASSIGNMENT,
+            "notebook": ASSIGNMENT,
+            "db_url": course.db_url,
+        }
+    }
+    return step(config=course.config).preprocess(nbformat.read(path, as_version=4), resources)
+
+
+def test_the_feedback_reads_grades_and_comments_at_once_exactly_as_nbgrader_reads_them(graded):
+    scratch, verdicts = graded
+    grade_by_hand(scratch, "reference", ESSAY, 1.5, COMMENT)
+    with Gradebook(scratch.db_url, scratch.course_id) as gradebook:
+        late = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "reference")
+        late.late_submission_penalty = 2.0
+        gradebook.db.commit()
+    students = [v.sample.student for v in verdicts]
+    assert len(students) >= 3
+    for student in students:
+        ours = read_grades(scratch, GradesAtOnce, student)
+        assert read_grades(scratch, GetGrades, student) == ours, student
+        cells = [c.metadata.get("nbgrader", {}) for c in ours[0].cells]
+        assert any("score" in c for c in cells) and any("comment" in c for c in cells)
+    notebook, resources = read_grades(scratch, GradesAtOnce, "reference")
+    assert resources["nbgrader"]["late_penalty"] == 2.0
+    essay = next(
+        c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == ESSAY
+    )
+    assert (essay.metadata.nbgrader["score"], essay.metadata.nbgrader["comment"]) == (1.5, COMMENT)

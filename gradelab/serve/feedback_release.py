@@ -21,10 +21,13 @@ from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default import ExchangeReleaseFeedback
 from nbgrader.exchange.default.exchange import Exchange
+from nbgrader.preprocessors import GetGrades
 from nbgrader.utils import notebook_hash
+from traitlets.utils.importstring import import_item
 
 from gradelab.course import Course
 from gradelab.course.gradebook import open_gradebook
+from gradelab.feedback.grades import GradesAtOnce
 from gradelab.feedback.page import not_graded_page
 from gradelab.serve.snapshot import SECRET, TIMESTAMP
 
@@ -39,11 +42,19 @@ def _coursedir(course: Course, student: str, assignment: str) -> CourseDirectory
 
 
 def generate(course: Course, student: str, assignment: str) -> None:
-    """``nbgrader generate_feedback ASSIGNMENT --student STUDENT --force``, in this process."""
+    """``nbgrader generate_feedback ASSIGNMENT --student STUDENT --force``, in this process
+    (its ``GetGrades`` step read at once: ``gradelab.feedback.grades``)."""
     config = copy.deepcopy(course.config)
     config.BaseConverter.force = True
     converter = GenerateFeedback(coursedir=_coursedir(course, student, assignment), config=config)
+    converter.preprocessors = [at_once(step) for step in converter.preprocessors]
     converter.start()
+
+
+def at_once(step: str | type) -> type:
+    """``GradesAtOnce`` for nbgrader's ``GetGrades``; any other step as it is."""
+    found = import_item(step) if isinstance(step, str) else step
+    return GradesAtOnce if found is GetGrades else found
 
 
 def write_not_graded(course: Course, student: str, assignment: str, reason: str) -> None:

@@ -3,14 +3,16 @@ taking a snapshot of an entry and screening it, placing a graded submission in t
 course's folders, making and releasing feedback, and the pages that are not the gradebook's.
 
 Each function takes plain data (the course's folder, names, a snapshot's folder) and is
-safe to run again: the loop commits each state before it asks for the next step, and after
-a crash asks again. Everything is written only under the course's own folders for that
+safe to run again: the loop commits each state before it asks for the next step (placing a
+graded submission commits ``recorded`` itself, before its release), and after a crash asks
+again. Everything is written only under the course's own folders for that
 student (``submitted/``, ``autograded/``, ``feedback/``) and the exchange's feedback folder.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +27,7 @@ from gradelab.feedback.page import not_graded_page
 from gradelab.feedback.page import page as feedback_page
 from gradelab.grading.submission import GradedSubmission
 from gradelab.serve import feedback_release, inbox, snapshot
+from gradelab.serve.ledger import Ledger
 
 
 @functools.cache
@@ -67,13 +70,25 @@ def place_submitted(course: Course, student: str, assignment: str, staged: Path)
     partial.rename(final)
 
 
-def place_graded(root: str, staged: str, graded: GradedSubmission, assignment: str) -> None:
-    """The counted submission in ``submitted/`` and ``autograded/``, and its feedback made
-    into ``feedback/`` (``nbgrader generate_feedback``)."""
+@functools.cache
+def ledger_at(root: str, pid: int) -> Ledger:
+    """The ledger, opened once per process (``pid``: never a connection of the parent's)."""
+    return Ledger(course_at(root))
+
+
+def place_graded(
+    root: str, key: str, staged: str, graded: GradedSubmission, assignment: str
+) -> None:
+    """The counted submission in ``submitted/`` and ``autograded/``, its feedback made into
+    ``feedback/`` (``nbgrader generate_feedback``), the row ``key`` committed ``recorded``,
+    and its feedback released (``nbgrader release_feedback``): one task, so that it waits
+    for a task process once."""
     course = course_at(root)
     place_submitted(course, graded.student, assignment, Path(staged))
     autograded_writer(root, assignment).write(graded)
     feedback_release.generate(course, graded.student, assignment)
+    ledger_at(root, os.getpid()).set(key, state="recorded")
+    feedback_release.release(course, graded.student, assignment)
 
 
 def place_refused(root: str, staged: str, student: str, assignment: str, reason: str) -> None:

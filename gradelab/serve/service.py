@@ -12,8 +12,8 @@ state (see ``ledger``), and hands the work to others. Each turn it:
    screening (``publishing.take``, in a task process); grading by the warm workers
    (``workers``), one at a time per student and assignment, within the hourly limit and
    only while the assignment's hidden suite gives the reference full marks (else the
-   assignment is held, and ``gradelab status`` names the broken test); placing the files
-   and making the feedback, then releasing it (task processes again);
+   assignment is held, and ``gradelab status`` names the broken test); placing the files,
+   making the feedback and releasing it, in one task (``recorded`` committed between);
 4. once a student's due date passes, releases the full feedback where the policy showed
    less before it.
 
@@ -367,13 +367,10 @@ class Service:
             raise error
         elif error is not None:
             raise error
-        elif step.kind == "place":
-            self.ledger.set(row.name, state="recorded")
-            self.advance(self.ledger.row(row.name), datetime.now(UTC))
         elif step.kind == "refused":
             self.begin("told", row, publishing.release, self.root, row.student,
                        row.assignment, False)  # fmt: skip
-        else:  # "release", "told", "uncounted", "full", "hand": the student can fetch it now
+        else:  # "place", "release", "told", "uncounted", "full", "hand": fetchable now
             if step.kind == "hand":
                 self.hand_grades.mark(row.student, row.assignment, step.hand_digest or "")
                 log.info(
@@ -434,7 +431,7 @@ class Service:
         """The recorded ``row``'s next step: its files and feedback when it counts, else a
         page of its own."""
         if counts:
-            self.begin("place", row, publishing.place_graded, self.root,
+            self.begin("place", row, publishing.place_graded, self.root, row.name,
                        str(self.staging_folder(row)), graded, row.assignment)  # fmt: skip
         else:
             self.begin("uncounted", row, publishing.release_uncounted, self.root, row.secret,

@@ -9,6 +9,7 @@ Each piece of text is cut to a bounded length first.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -18,6 +19,7 @@ import nh3
 
 MAX_TEXT = 20_000
 MAX_MATH = 2_000
+CACHED = 256  # texts whose HTML a process keeps (each cut to MAX_TEXT characters)
 _MATH = re.compile(
     r"\$\$(?P<display>.+?)\$\$|\\\[(?P<display2>.+?)\\\]|\\\((?P<inline2>.+?)\\\)"
     r"|(?<![\\$])\$(?P<inline>[^$\n]+?)\$",
@@ -88,6 +90,14 @@ def math_to_mathml(latex: str, display: bool) -> str:
 
 def markdown_html(text: str) -> str:
     """Sanitized HTML of Markdown ``text`` with its math as MathML."""
+    text = str(text)
+    return _markdown_html(text[:MAX_TEXT], len(text) > MAX_TEXT)
+
+
+@functools.lru_cache(maxsize=CACHED)
+def _markdown_html(text: str, cut: bool) -> str:
+    """``markdown_html`` of ``text``, already cut (``cut``: it was); kept for the same text
+    again, as an assignment's own cells come in every submission's page."""
     formulas: list[str] = []
 
     def hold(match: re.Match) -> str:
@@ -96,9 +106,7 @@ def markdown_html(text: str) -> str:
         formulas.append(math_to_mathml(latex, display is not None))
         return _PLACEHOLDER.format(len(formulas) - 1)
 
-    text = str(text)
-    cut = len(text) > MAX_TEXT
-    body = _markdown(_MATH.sub(hold, text[:MAX_TEXT]))
+    body = _markdown(_MATH.sub(hold, text))
     for number, formula in enumerate(formulas):
         body = body.replace(_PLACEHOLDER.format(number), formula)
     if cut:
