@@ -1,6 +1,8 @@
 """The gradebook on a real PostgreSQL 15 server, with several graders writing at once."""
 
+import html
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -9,12 +11,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from exchange_student import ExchangeStudent, sample_text
+from serving import serve_course, serving, status
 
 from gradelab import nbgrader_commands
 from gradelab.course import Course
 from gradelab.scores import assignment_scores
 from gradelab.selftest import Verdict, scratch_course
-from gradelab.selftest.samples import place_samples
+from gradelab.selftest.samples import place_samples, samples
 
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 BIN = Path(sys.executable).parent
@@ -71,3 +75,33 @@ def test_three_graders_at_once_fill_a_postgres_gradebook(course, postgres_url, m
         assert not (scratch.root / "gradebook" / "gradebook.db").exists()
     verdicts = [Verdict(sample, scores.get(sample.student)) for sample in listed]
     assert [v.sample.student for v in verdicts if not v.ok] == []
+
+
+@pytest.mark.slow
+def test_serve_grades_and_releases_on_a_postgres_gradebook(
+    course, postgres_url, monkeypatch, tmp_path
+):
+    with scratch_course(course) as scratch:
+        monkeypatch.setenv("GRADELAB_DB_URL", postgres_url)
+        on_postgres = Course.load(scratch.root)
+        exchange = tmp_path / "exchange"
+        serve_course(on_postgres, exchange, {}, ["gradients"])
+        wrong = next(s for s in samples(on_postgres, "gradients") if s.cells and s.expected)
+        with serving(on_postgres, tmp_path / "serve.log"):
+            for name, sample in (("pat", samples(on_postgres, "gradients")[0]), ("sam", wrong)):
+                person = ExchangeStudent(name, tmp_path / name, exchange, on_postgres.course_id)
+                person.fetch("gradients")
+                person.answer(
+                    "gradients", "gradients", sample_text(on_postgres, "gradients", sample)
+                )
+                person.submit("gradients")
+                page = person.wait_for_feedback("gradients", seconds=120)[0].read_text()
+                page = html.unescape(re.sub(r"<[^>]+>", "", page))
+                score = assignment_scores(on_postgres, "gradients")[name]
+                assert f"Score: {score.score:g} / {score.max_score:g}" in page, name
+            served = status(on_postgres)
+        scores = assignment_scores(on_postgres, "gradients")
+        assert scores["pat"].score == scores["pat"].max_score
+        assert scores["sam"].score == wrong.expected
+        assert not (scratch.root / "gradebook" / "gradebook.db").exists()
+    assert served["counts"] == {"gradients": {"released": 2}} and served["problems"] == []
