@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import nbformat
 
 from gradelab.course import Course
-from gradelab.grading.grade_notebook import nbgrader_meta
+from gradelab.grading.grade_notebook import is_hand_graded, nbgrader_meta
 from gradelab.scores import assignment_scores
 from gradelab.text import printable
 
@@ -56,7 +56,7 @@ def hand_graded_cells(course: Course, assignment: str) -> dict[str, float]:
     found = {}
     for path in course.source_notebooks(assignment):
         for cell in nbformat.read(path, as_version=4).cells:
-            meta = nbgrader_meta(cell)
-            if (meta.get("grade") and meta.get("solution")) or meta.get("task"):
+            if is_hand_graded(cell):
+                meta = nbgrader_meta(cell)
                 found[str(meta.get("grade_id"))] = float(meta.get("points") or 0)
     return found

@@ -21,6 +21,7 @@ from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
 
 from gradelab.course import Course
 from gradelab.errors import AssignmentError
+from gradelab.grading.grade_notebook import nbgrader_meta
 
 #: the answer cell a notebook's numbers come from sets this name
 ID_NAME = "STUDENT_ID"
@@ -40,8 +41,13 @@ def sets_student_id(source: str) -> bool:
     )
 
 
-def is_answer_cell(cell: nbformat.NotebookNode) -> bool:
-    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
+def sets_id_in_answer(cell: nbformat.NotebookNode) -> bool:
+    """An answer code cell that sets ``STUDENT_ID``."""
+    return (
+        cell.cell_type == "code"
+        and bool(nbgrader_meta(cell).get("solution"))
+        and sets_student_id(cell.source)
+    )
 
 
 def variant_notebooks(course: Course, assignment: str) -> list[Path]:
@@ -49,17 +55,14 @@ def variant_notebooks(course: Course, assignment: str) -> list[Path]:
     return [
         path
         for path in course.authored_notebooks(assignment)
-        if any(
-            cell.cell_type == "code" and is_answer_cell(cell) and sets_student_id(cell.source)
-            for cell in nbformat.read(path, as_version=4).cells
-        )
+        if any(sets_id_in_answer(cell) for cell in nbformat.read(path, as_version=4).cells)
     ]
 
 
 def as_student(notebook: nbformat.NotebookNode, student: str) -> nbformat.NotebookNode:
     """``notebook`` with each answer cell that sets ``STUDENT_ID`` setting it to ``student``."""
     for cell in notebook.cells:
-        if cell.cell_type == "code" and is_answer_cell(cell) and sets_student_id(cell.source):
+        if sets_id_in_answer(cell):
             cell.source = f"{ID_NAME} = {json.dumps(student)}"
     return notebook
 

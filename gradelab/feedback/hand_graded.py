@@ -17,16 +17,10 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from gradelab.course import Course
 from gradelab.course.gradebook import gradebook_at
-from gradelab.grading.grade_notebook import nbgrader_meta
+from gradelab.grading.grade_notebook import is_hand_graded, nbgrader_meta
 from gradelab.text.markup import escaped, markdown_html
 
 MAX_ANSWER = 20_000
-
-
-def is_hand_graded(cell: NotebookNode) -> bool:
-    """A manually graded answer (grade and solution cell) or a task."""
-    meta = nbgrader_meta(cell)
-    return bool((meta.get("grade") and meta.get("solution")) or meta.get("task"))
 
 
 def _number(value: object) -> str:

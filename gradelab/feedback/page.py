@@ -20,10 +20,10 @@ from traitlets import default
 from traitlets.config import Config
 
 from gradelab.course import Course
-from gradelab.feedback.hand_graded import awaiting_line, hand_graded_html, is_hand_graded
+from gradelab.feedback.hand_graded import awaiting_line, hand_graded_html
 from gradelab.feedback.images import ImageSource
 from gradelab.feedback.questions import prompt_html
-from gradelab.grading.grade_notebook import is_test_cell, nbgrader_meta
+from gradelab.grading.grade_notebook import is_hand_graded, is_test_cell, nbgrader_meta
 from gradelab.grading.nbgrader_step import RESULTS_KEY
 from gradelab.text.markup import escaped, markdown_html, sanitized
 

@@ -66,6 +66,12 @@ def is_test_cell(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution")
 
 
+def is_hand_graded(cell: NotebookNode) -> bool:
+    """A manually graded answer (grade and solution cell) or a task."""
+    meta = nbgrader_meta(cell)
+    return bool((meta.get("grade") and meta.get("solution")) or meta.get("task"))
+
+
 def cell_name(cell: NotebookNode, index: int) -> str:
     return str(nbgrader_meta(cell).get("grade_id") or cell.get("id") or f"cell-{index}")
 
